@@ -1,0 +1,28 @@
+# The two set-up commands of the README: `make train` and `make test`.
+PYTHON ?= python3
+PIP := $(PYTHON) -m pip
+
+.PHONY: data install install-test train test
+
+# Debian's dataset-fashion-mnist puts the IDX files in /usr/share/datasets/fashion-mnist.
+# Without apt (macOS, Colab without root) the loader falls back to Keras' download.
+data:
+	@if dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y -qq dataset-fashion-mnist || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)); \
+	elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  sudo apt-get update -qq && sudo apt-get install -y -qq dataset-fashion-mnist; \
+	else echo "apt-get not available: Fashion-MNIST will come from Keras' cache or download"; fi
+
+install: data
+	$(PIP) install -q -e .
+
+install-test: data
+	$(PIP) install -q -e ".[test]"
+
+# Trains the default recipe on the full Fashion-MNIST and exports it to saved_models/.
+train: install
+	kerasrecipes train fashion_mnist_vgg --export
+
+test: install-test
+	$(PYTHON) -m pytest -q

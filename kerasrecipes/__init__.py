@@ -1,0 +1,32 @@
+"""kerasrecipes: the practitioner's deep-learning training tips as Keras 3 parts and recipes.
+
+Example:
+
+>>> import kerasrecipes as kr
+>>> (x_train, y_train), (x_test, y_test) = kr.data.load("fashion_mnist")
+>>> recipe = kr.recipes.get("fashion_mnist_vgg")(epochs=2, batch_size=256)
+>>> history = recipe.fit()
+>>> path = kr.export.save(recipe.model, "saved_models/fashion_mnist_vgg")
+
+Parts, layers and models use `keras.ops` only and import no TensorFlow; the TensorFlow
+modules (`data`, `export`, `recipes`, `cli`) load on first use.
+"""
+
+import importlib
+
+from kerasrecipes import activations
+from kerasrecipes import constraints
+from kerasrecipes import initializers
+from kerasrecipes import layers
+from kerasrecipes import models
+from kerasrecipes import regularizers
+
+__version__ = "0.1.0"
+
+_LAZY = ("data", "export", "recipes", "training", "cli")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return importlib.import_module(f"kerasrecipes.{name}")
+    raise AttributeError(f"module 'kerasrecipes' has no attribute {name!r}")

@@ -1,0 +1,40 @@
+"""Shared helpers for looking things up by name, with Keras-style errors."""
+
+import difflib
+
+
+def unknown_name_error(argument, value, allowed):
+    """Returns a `ValueError` for an unknown name, listing what is allowed and close matches.
+
+    Args:
+        argument: str, the argument's name, e.g. `"initializer"`.
+        value: the value received.
+        allowed: iterable of str, the accepted names.
+
+    Returns:
+        A `ValueError` to raise.
+    """
+    allowed = sorted(allowed)
+    close = difflib.get_close_matches(str(value), allowed, n=3)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return ValueError(
+        f"Argument `{argument}` must be one of {allowed}.{hint} Received: {argument}={value!r}"
+    )
+
+
+def split_value(identifier):
+    """Splits `"name:value"` into `("name", float(value))`; `"name"` gives `("name", None)`.
+
+    Raises:
+        ValueError: the value part is not a number.
+    """
+    name, sep, value = identifier.partition(":")
+    if not sep:
+        return name, None
+    try:
+        return name, float(value)
+    except ValueError:
+        raise ValueError(
+            f"The value after ':' in {identifier!r} must be a number, as in 'l2:5e-4'. "
+            f"Received: {value!r}"
+        ) from None

@@ -1,0 +1,127 @@
+"""The recipe config: one flat dataclass that round-trips to JSON and takes `--set` strings."""
+
+import dataclasses
+import json
+import typing
+
+from kerasrecipes._names import unknown_name_error
+
+
+@dataclasses.dataclass
+class RecipeConfig:
+    """Every choice a recipe makes, as plain values.
+
+    Each field can be overridden by keyword (`recipes.get(name)(epochs=2)`), by the CLI
+    (`--set epochs=2`) or from a JSON file; unknown keys and bad values raise before any
+    data is loaded or any model is built.
+    """
+
+    name: str = "recipe"
+    dataset: str = "fashion_mnist"
+    model: str = "fashion_vgg_small"
+    # Model.
+    width: float = 1.0
+    norm: typing.Optional[str] = "batch"
+    activation: str = "relu"
+    initializer: str = "he_normal"
+    regularizer: typing.Optional[str] = None
+    constraint: typing.Optional[str] = None
+    dropout: float = 0.3
+    # Data.
+    batch_size: int = 128
+    augment: str = "flip_crop"
+    validation_split: float = 0.1
+    train_samples: typing.Optional[int] = None
+    # Optimisation.
+    epochs: int = 12
+    optimizer: str = "nesterov"
+    learning_rate: float = 0.1
+    momentum: float = 0.9
+    weight_decay: typing.Optional[float] = None
+    schedule: str = "cosine"
+    warmup_epochs: float = 1.0
+    lr_factor: float = 0.5
+    lr_patience: int = 2
+    early_stopping: typing.Optional[int] = None
+    clipnorm: typing.Optional[float] = None
+    jit_compile: bool = False
+    seed: int = 0
+
+    def to_dict(self):
+        """Returns the config as a JSON-ready dict."""
+        return dataclasses.asdict(self)
+
+    def to_json(self):
+        """Returns the config as a JSON string."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, values):
+        """Builds a config from a dict, rejecting unknown keys."""
+        check_keys(values)
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text):
+        """Builds a config from a JSON string."""
+        return cls.from_dict(json.loads(text))
+
+    def replace(self, **overrides):
+        """Returns a copy with `overrides` applied; values may be `--set` strings."""
+        check_keys(overrides)
+        coerced = {key: coerce(key, value) for key, value in overrides.items()}
+        return dataclasses.replace(self, **coerced)
+
+
+def keys():
+    """Returns the sorted config keys."""
+    return sorted(f.name for f in dataclasses.fields(RecipeConfig))
+
+
+def check_keys(values):
+    """Raises a `ValueError` naming the first unknown key and listing the known ones."""
+    for key in values:
+        if key not in keys():
+            raise unknown_name_error("key", key, keys())
+
+
+def _field_type(key):
+    hint = typing.get_type_hints(RecipeConfig)[key]
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return (args[0] if args else hint), type(None) in typing.get_args(hint)
+
+
+def coerce(key, value):
+    """Converts `value` (possibly a CLI string) to the type of config field `key`.
+
+    Raises:
+        ValueError: the value cannot be read as that type; the message names the key,
+            the value and the expected type.
+    """
+    kind, optional = _field_type(key)
+    if value is None or (optional and isinstance(value, str) and value.lower() in ("none", "null")):
+        if not optional:
+            raise ValueError(f"Key `{key}` cannot be None. Received: {key}={value!r}")
+        return None
+    if isinstance(value, str) and kind is not str:
+        if kind is bool:
+            lowered = value.lower()
+            if lowered in ("true", "1", "yes"):
+                return True
+            if lowered in ("false", "0", "no"):
+                return False
+            raise ValueError(f"Key `{key}` must be true or false. Received: {key}={value!r}")
+        try:
+            return kind(float(value)) if kind is int and float(value).is_integer() else kind(value)
+        except ValueError:
+            raise ValueError(
+                f"Key `{key}` must be {'an integer' if kind is int else 'a number'}. "
+                f"Received: {key}={value!r}"
+            ) from None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(
+            f"Key `{key}` must be of type {kind.__name__}. Received: {key}={value!r}"
+        )
+    return value

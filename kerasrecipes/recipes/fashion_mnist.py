@@ -1,0 +1,29 @@
+"""Fashion-MNIST recipes.
+
+`fashion_mnist_vgg` is the default recipe: a small VGG-style net (3×3 stride-1 convs,
+batch norm before ReLU, ReLU after 2×2 max pooling, a dense head with dropout), raw
+pixels squeezed to [-1, 1] inside the model, SGD with Nesterov momentum at the seeds'
+LR 0.1 with warmup and cosine decay, flips and pad-and-crop augmentation, reshuffled
+every epoch.
+"""
+
+from kerasrecipes.recipes import register
+
+fashion_mnist_vgg = register(
+    "fashion_mnist_vgg",
+    dict(
+        dataset="fashion_mnist",
+        model="fashion_vgg_small",
+        norm="batch",
+        activation="relu",
+        initializer="he_normal",
+        dropout=0.3,
+        batch_size=128,
+        augment="flip_crop",
+        epochs=12,
+        optimizer="nesterov",
+        learning_rate=0.1,
+        schedule="cosine",
+        warmup_epochs=1.0,
+    ),
+)

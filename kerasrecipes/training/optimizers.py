@@ -1,0 +1,89 @@
+"""Optimizers by name, with the seeds' defaults.
+
+Keras has every optimizer the seeds name; this module maps the names the seeds use
+(`"sgd"`, `"momentum"`, `"nesterov"`, `"adagrad"`, `"rmsprop"`, `"adam"`) to configured
+instances, with gradient clipping and weight decay as plain arguments.
+"""
+
+import keras
+
+from kerasrecipes._names import unknown_name_error
+
+# The seeds: "a typical value of LR in the beginning of your training is 0.1" (SGD);
+# adaptive methods start lower.
+DEFAULT_LEARNING_RATES = {
+    "sgd": 0.1,
+    "momentum": 0.1,
+    "nesterov": 0.1,
+    "adagrad": 0.01,
+    "rmsprop": 0.001,
+    "adam": 0.001,
+    "adamw": 0.001,
+}
+
+
+def names():
+    """Returns the sorted optimizer names that `get()` accepts."""
+    return sorted(DEFAULT_LEARNING_RATES)
+
+
+def get(
+    name="momentum",
+    learning_rate=None,
+    momentum=0.9,
+    weight_decay=None,
+    clipnorm=None,
+    clipvalue=None,
+):
+    """Returns a Keras optimizer by name.
+
+    Args:
+        name: str, one of `names()`. `"momentum"` is SGD with momentum 0.9,
+            `"nesterov"` the same with Nesterov's update. Defaults to `"momentum"`.
+        learning_rate: float or a `keras.optimizers.schedules.LearningRateSchedule`;
+            defaults to `DEFAULT_LEARNING_RATES[name]`.
+        momentum: float in [0, 1), for the SGD family. Defaults to 0.9.
+        weight_decay: optional float >= 0, decoupled weight decay.
+        clipnorm: optional float > 0, clip each gradient to this L2 norm.
+        clipvalue: optional float > 0, clip gradient values to [-v, v].
+
+    Returns:
+        A `keras.optimizers.Optimizer`.
+
+    Raises:
+        ValueError: unknown name or an out-of-range value.
+
+    Example:
+
+    >>> optimizer = get("momentum", learning_rate=0.05, clipnorm=1.0)
+    """
+    if name not in DEFAULT_LEARNING_RATES:
+        raise unknown_name_error("optimizer", name, names())
+    if learning_rate is None:
+        learning_rate = DEFAULT_LEARNING_RATES[name]
+    if isinstance(learning_rate, (int, float)) and not learning_rate > 0:
+        raise ValueError(
+            f"Argument `learning_rate` must be > 0. Received: learning_rate={learning_rate}"
+        )
+    if not 0 <= momentum < 1:
+        raise ValueError(f"Argument `momentum` must be in [0, 1). Received: momentum={momentum}")
+    for arg, value in (("weight_decay", weight_decay), ("clipnorm", clipnorm), ("clipvalue", clipvalue)):
+        if value is not None and value < 0:
+            raise ValueError(f"Argument `{arg}` must be >= 0. Received: {arg}={value}")
+    common = dict(
+        learning_rate=learning_rate,
+        weight_decay=weight_decay or None,
+        clipnorm=clipnorm or None,
+        clipvalue=clipvalue or None,
+    )
+    if name == "sgd":
+        return keras.optimizers.SGD(**common)
+    if name in ("momentum", "nesterov"):
+        return keras.optimizers.SGD(momentum=momentum, nesterov=name == "nesterov", **common)
+    if name == "adagrad":
+        return keras.optimizers.Adagrad(**common)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(**common)
+    if name == "adamw":
+        return keras.optimizers.AdamW(**{**common, "weight_decay": weight_decay or 0.004})
+    return keras.optimizers.Adam(**common)

@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+
+import kerasrecipes as kr
+
+
+@pytest.fixture(scope="module")
+def trained():
+    recipe = kr.recipes.get("fashion_mnist_vgg")(epochs=1, train_samples=2000, batch_size=64)
+    history = recipe.fit(verbose=0)
+    return recipe, history
+
+
+def test_registry_and_public_api():
+    assert "fashion_mnist_vgg" in kr.recipes.names()
+    assert kr.recipes.names("fashion_*") == kr.recipes.names("fashion_mnist*")
+
+
+@pytest.mark.slow
+def test_one_epoch_on_2000_images_beats_chance_by_far(trained):
+    recipe, history = trained
+    assert set(history.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    metrics = recipe.evaluate()
+    assert metrics["accuracy"] > 0.60  # chance is 0.10
+    assert np.isfinite(metrics["loss"])
+
+
+@pytest.mark.slow
+def test_model_takes_raw_uint8_images(trained, fashion_mnist):
+    recipe, _ = trained
+    (_, _), (x_test, y_test) = fashion_mnist
+    probabilities = recipe.model.predict(x_test[:500], verbose=0)
+    assert probabilities.shape == (500, 10)
+    np.testing.assert_allclose(probabilities.sum(-1), 1.0, rtol=1e-5)
+    assert (probabilities.argmax(-1) == y_test[:500]).mean() > 0.6
+
+
+def test_train_data_is_augmented_shuffled_and_batched():
+    recipe = kr.recipes.get("fashion_mnist_vgg")(train_samples=256, batch_size=32, seed=5)
+    first = [labels.numpy() for _, labels in recipe.train_data]
+    second = [labels.numpy() for _, labels in recipe.train_data]
+    assert [len(b) for b in first] == [32] * 8
+    assert not np.array_equal(np.concatenate(first), np.concatenate(second))
+    images, _ = next(iter(recipe.train_data))
+    assert images.dtype.name == "float32" and float(images.numpy().max()) <= 255.0
+    assert recipe.model.optimizer is not None and recipe.model.compiled
+
+
+def test_export_writes_config_and_class_names(trained, tmp_path):
+    recipe, _ = trained
+    path = recipe.export(str(tmp_path))
+    metadata = kr.export.load_metadata(path)
+    assert path.endswith("fashion_mnist_vgg/1")
+    assert metadata["config"]["train_samples"] == 2000
+    assert metadata["class_names"][0] == "T-shirt/top"
+    assert kr.recipes.RecipeConfig.from_dict(metadata["config"]) == recipe.config

@@ -1,0 +1,68 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kerasrecipes import cli
+
+
+def run(capsys, *argv):
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_list(capsys):
+    status, out, _ = run(capsys, "list")
+    assert status == 0 and "fashion_mnist_vgg" in out.split()
+
+
+def test_module_entry_point_lists_recipes():
+    result = subprocess.run(
+        [sys.executable, "-m", "kerasrecipes", "list"], capture_output=True, text=True,
+        timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 0 and "fashion_mnist_vgg" in result.stdout
+
+
+def test_config_applies_overrides(capsys):
+    status, out, _ = run(capsys, "config", "fashion_mnist_vgg", "--epochs", "3",
+                         "--set", "optimizer=adam", "--set", "batch_size=256")
+    config = json.loads(out)
+    assert status == 0 and (config["epochs"], config["optimizer"], config["batch_size"]) == (3, "adam", 256)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "fashion_mnist_vg"], "`recipe` must be one of ['fashion_mnist_vgg']"),
+        (["train", "fashion_mnist_vgg", "--set", "batch_sz=2"], "Did you mean 'batch_size'"),
+        (["train", "fashion_mnist_vgg", "--set", "optimizer=adamm"], "`optimizer` must be one of"),
+        (["train", "fashion_mnist_vgg", "--set", "epochs=0"], "`epochs` must be an integer >= 1"),
+        (["train", "fashion_mnist_vgg", "--set", "epochs"], "KEY=VALUE"),
+        (["export", "missing.keras"], "must be an existing .keras file"),
+    ],
+)
+def test_errors_are_one_line_with_status_2(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_train_then_export(capsys, tmp_path):
+    keras_file = str(tmp_path / "fm.keras")
+    status, out, _ = run(
+        capsys, "train", "fashion_mnist_vgg", "--epochs", "1", "--set", "train_samples=500",
+        "--set", "batch_size=250", "--set", "optimizer=adam", "--verbose", "0",
+        "--export", "--export-dir", str(tmp_path / "sm"), "--output", keras_file,
+    )
+    assert status == 0
+    report = json.loads(out.splitlines()[0])
+    assert report["recipe"] == "fashion_mnist_vgg" and 0 <= report["test"]["accuracy"] <= 1
+    assert os.path.isdir(tmp_path / "sm" / "fashion_mnist_vgg" / "1" / "variables")
+    status, out, _ = run(capsys, "export", keras_file, "--name", "again",
+                         "--export-dir", str(tmp_path / "sm"))
+    assert status == 0 and os.path.isfile(tmp_path / "sm" / "again" / "1" / "saved_model.pb")
