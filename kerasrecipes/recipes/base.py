@@ -9,6 +9,7 @@ from kerasrecipes import models
 from kerasrecipes.layers import augmentation
 from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import optimizers
+from kerasrecipes.training import precision
 from kerasrecipes.training import schedules
 
 
@@ -40,6 +41,7 @@ def validate(config):
 
         raise unknown_name_error("model", config.model, models.names())
     augmentation.augmentation_policy(config.augment)
+    precision.resolve(config.precision)
     optimizers.get(config.optimizer, learning_rate=config.learning_rate,
                    momentum=config.momentum, weight_decay=config.weight_decay,
                    clipnorm=config.clipnorm)
@@ -135,18 +137,19 @@ def build(config):
     if config.train_samples is not None:
         x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
     class_names = data.class_names(config.dataset)
-    model = models.get(
-        config.model,
-        input_shape=x_train.shape[1:],
-        classes=len(class_names),
-        width=config.width,
-        norm=config.norm,
-        activation=config.activation,
-        kernel_initializer=config.initializer,
-        kernel_regularizer=config.regularizer,
-        kernel_constraint=config.constraint,
-        dropout=config.dropout,
-    )
+    with precision.policy_scope(precision.resolve(config.precision)):
+        model = models.get(
+            config.model,
+            input_shape=x_train.shape[1:],
+            classes=len(class_names),
+            width=config.width,
+            norm=config.norm,
+            activation=config.activation,
+            kernel_initializer=config.initializer,
+            kernel_regularizer=config.regularizer,
+            kernel_constraint=config.constraint,
+            dropout=config.dropout,
+        )
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     learning_rate = schedules.get(
         config.schedule,

@@ -45,6 +45,7 @@ class RecipeConfig:
     early_stopping: typing.Optional[int] = None
     clipnorm: typing.Optional[float] = None
     jit_compile: bool = False
+    precision: str = "auto"
     seed: int = 0
 
     def to_dict(self):
