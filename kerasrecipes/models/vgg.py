@@ -56,6 +56,7 @@ def vgg(
     kernel_regularizer=None,
     kernel_constraint=None,
     activation_after_pool=False,
+    final_pool=True,
     head="dense",
     dense_units=(4096, 4096),
     dropout=0.5,
@@ -84,6 +85,9 @@ def vgg(
         kernel_constraint: optional constraint, e.g. `"max_norm:3"`.
         activation_after_pool: bool, apply each stage's last norm and activation
             after its max pooling (same result for ReLU, 4× fewer values).
+        final_pool: bool, whether the last stage ends in max pooling too (the
+            paper's). With False the head sees the larger last map: on 28×28 inputs
+            a 7×7 map rather than 3×3, which Fashion-MNIST's shapes reward.
         head: `"dense"` (flatten, dense layers, dropout: the paper's),
             `"gap"` (global average pooling then the classifier) or `"dense_gap"`
             (global pooling then the dense layers).
@@ -114,7 +118,7 @@ def vgg(
             f"Received: preprocessing={preprocessing!r}"
         )
     height, width_px = input_shape[0], input_shape[1]
-    for _ in stages:
+    for _ in stages[: len(stages) if final_pool else len(stages) - 1]:
         height, width_px = height // 2, width_px // 2
     if height < 1 or width_px < 1:
         raise ValueError(
@@ -142,6 +146,7 @@ def vgg(
         x = apply_vgg_stage(
             x,
             [scaled(w) for w in stage],
+            pool=final_pool or index < len(stages) - 1,
             activation_after_pool=activation_after_pool,
             name=f"block{index + 1}",
             **conv_kwargs,
@@ -158,10 +163,12 @@ def vgg(
                 x = _apply_dense(x, scaled(units), dropout, f"fc{index + 1}", **conv_kwargs)
         if dropout and head == "gap":
             x = keras.layers.Dropout(dropout, name="head_dropout")(x)
+        # float32 even under a mixed policy: softmax in bfloat16 is too coarse.
         x = keras.layers.Dense(
             classes,
             activation=classifier_activation,
             kernel_initializer="glorot_uniform",
+            dtype="float32",
             name="predictions",
         )(x)
     return keras.Model(inputs, x, name=name or "vgg")

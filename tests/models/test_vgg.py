@@ -70,3 +70,20 @@ def test_bad_arguments_raise_at_build_time(kwargs, message):
 def test_unknown_model_name_suggests():
     with pytest.raises(ValueError, match="Did you mean 'vgg16'"):
         models.get("vgg_16")
+
+
+def test_final_pool_false_keeps_the_last_map_for_the_head():
+    model = models.vgg(config=[[8], [16]], input_shape=(28, 28, 1), classes=10, head="dense",
+                       dense_units=(4,), dropout=0.0, final_pool=False)
+    assert model.get_layer("flatten").output.shape[1] == 14 * 14 * 16
+
+
+def test_predictions_stay_float32_under_a_mixed_policy():
+    from kerasrecipes.training.precision import policy_scope
+
+    with policy_scope("mixed_bfloat16"):
+        model = models.get("fashion_vgg_small")
+    assert model.get_layer("block1_conv1_conv").compute_dtype == "bfloat16"
+    out = model.predict(np.zeros((2, 28, 28, 1), "float32"), verbose=0)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.sum(-1), 1.0, rtol=1e-6)
