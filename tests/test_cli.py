@@ -37,7 +37,7 @@ def test_config_applies_overrides(capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["train", "fashion_mnist_vg"], "`recipe` must be one of ['fashion_mnist_vgg']"),
+        (["train", "fashion_mnist_vg"], "Did you mean 'fashion_mnist_vgg'"),
         (["train", "fashion_mnist_vgg", "--set", "batch_sz=2"], "Did you mean 'batch_size'"),
         (["train", "fashion_mnist_vgg", "--set", "optimizer=adamm"], "`optimizer` must be one of"),
         (["train", "fashion_mnist_vgg", "--set", "epochs=0"], "`epochs` must be an integer >= 1"),

@@ -1,6 +1,10 @@
-"""Layers and functional blocks: preprocessing, augmentation, conv blocks."""
+"""Layers and functional blocks: preprocessing, augmentation, conv blocks, Fire, LRN."""
 
 from kerasrecipes.layers import normalization
 from kerasrecipes.layers.augmentation import augmentation_policy
 from kerasrecipes.layers.blocks import apply_conv_norm_act
+from kerasrecipes.layers.blocks import apply_projection
 from kerasrecipes.layers.blocks import apply_vgg_stage
+from kerasrecipes.layers.fire import apply_fire_block
+from kerasrecipes.layers.lrn import LocalResponseNormalization
+from kerasrecipes.layers.pooling import CeilMaxPooling2D

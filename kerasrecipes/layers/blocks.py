@@ -1,14 +1,33 @@
-"""Functional building blocks: conv-norm-act and the VGG stage.
+"""Functional building blocks: conv-norm-act, 1×1 projection and the VGG stage.
 
 Each `apply_*` helper takes a tensor and returns a tensor, naming every layer it adds
-after `name` so that `model.summary()` reads like the paper's table.
+after `name` so that `model.summary()` reads like the paper's table. The SqueezeNet
+Fire module is in `kerasrecipes.layers.fire`.
 """
 
 import keras
 
 from kerasrecipes import activations as activations_lib
+from kerasrecipes import constraints as constraints_lib
 from kerasrecipes import initializers as initializers_lib
+from kerasrecipes import regularizers as regularizers_lib
+from kerasrecipes._names import split_value
 from kerasrecipes.layers import normalization as normalization_lib
+
+
+def check_rate(argument, rate):
+    """Raises a Keras-style `ValueError` unless `0 <= rate < 1`."""
+    if not (isinstance(rate, (int, float)) and 0 <= rate < 1):
+        raise ValueError(f"Argument `{argument}` must be in [0, 1). Received: {argument}={rate!r}")
+
+
+def part_name(identifier, default="act"):
+    """A short name for a part identifier (`"leaky_relu:0.1"` → `"leaky_relu"`)."""
+    if isinstance(identifier, str):
+        return split_value(identifier)[0]
+    if isinstance(identifier, dict):
+        return str(identifier.get("class_name", default)).lower()
+    return default
 
 
 def apply_conv_norm_act(
@@ -16,49 +35,60 @@ def apply_conv_norm_act(
     filters,
     kernel_size=3,
     strides=1,
+    padding="same",
     norm="batch",
     activation="relu",
     kernel_initializer="he_normal",
     kernel_regularizer=None,
     kernel_constraint=None,
     pool_size=None,
+    dropout=0.0,
     name="conv",
 ):
-    """Applies conv → norm → activation, the order the seeds recommend.
+    """Applies conv → norm → activation (→ spatial dropout), the order the seeds recommend.
 
     The norm sits after the conv and before the nonlinearity ("insert batch norm
-    layers before non-linearities"), and the conv drops its bias when a norm
-    follows (the norm's own offset makes it redundant). With `pool_size`, a max
-    pooling is placed right after the conv, before the norm and the activation:
-    for ReLU-family activations `act(pool(x)) == pool(act(x))`, but the norm and
-    the activation then touch `pool_size**2` times fewer values ("don't use ReLU
-    before max pooling, apply it after to save computation").
+    layers before non-linearities"), and the conv drops its bias when a norm with
+    its own offset follows (the offset makes the bias redundant). With `pool_size`,
+    a max pooling is placed right after the conv, before the norm and the
+    activation: for ReLU-family activations `act(pool(x)) == pool(act(x))`, but the
+    norm and the activation then touch `pool_size**2` times fewer values ("apply
+    ReLU after max pooling to save computation").
 
     Args:
         x: input tensor, `(batch, H, W, C)`.
-        filters: int, output channels.
+        filters: int > 0, output channels.
         kernel_size: int, defaults to 3 (the seeds' 3×3).
         strides: int, defaults to 1.
-        norm: str or None, a name from `kerasrecipes.layers.normalization.names()`.
-        activation: str, a name from `kerasrecipes.activations`.
+        padding: `"same"` or `"valid"`. Defaults to `"same"`.
+        norm: None or a name from `kerasrecipes.layers.normalization.names()`.
+        activation: a name from `kerasrecipes.activations.names()`, or None.
         kernel_initializer: initializer name, config or instance.
         kernel_regularizer: optional regularizer name ("l2:5e-4"), config or instance.
         kernel_constraint: optional constraint name ("max_norm:3"), config or instance.
         pool_size: optional int; max-pool after the conv, before norm and activation.
+        dropout: float in [0, 1), spatial dropout (whole channels) after the
+            activation. Defaults to 0.
         name: str, prefix of the layer names.
 
     Returns:
         The output tensor.
-    """
-    from kerasrecipes import constraints as constraints_lib
-    from kerasrecipes import regularizers as regularizers_lib
 
+    Example:
+
+    >>> x = keras.Input((28, 28, 1))
+    >>> y = apply_conv_norm_act(x, 32, norm="batch", activation="prelu", name="block1")
+    """
+    if not (isinstance(filters, int) and filters > 0):
+        raise ValueError(f"Argument `filters` must be a positive integer. Received: filters={filters!r}")
+    check_rate("dropout", dropout)
+    norm_base = part_name(norm, "norm") if norm is not None else None
     x = keras.layers.Conv2D(
         filters,
         kernel_size,
         strides=strides,
-        padding="same",
-        use_bias=norm is None,
+        padding=padding,
+        use_bias=norm is None or norm_base == "lrn",
         kernel_initializer=initializers_lib.get(kernel_initializer),
         kernel_regularizer=regularizers_lib.get(kernel_regularizer),
         kernel_constraint=constraints_lib.get(kernel_constraint),
@@ -67,17 +97,31 @@ def apply_conv_norm_act(
     if pool_size:
         x = keras.layers.MaxPooling2D(pool_size, name=f"{name}_pool")(x)
     if norm is not None:
-        x = normalization_lib.get(norm, name=f"{name}_{norm}")(x)
-    return activations_lib.layer(activation, name=f"{name}_{activation_name(activation)}")(x)
+        x = normalization_lib.get(norm, name=f"{name}_{norm_base}", channels=filters)(x)
+    if activation is not None:
+        x = activations_lib.layer(activation, name=f"{name}_{part_name(activation)}")(x)
+    if dropout:
+        x = keras.layers.SpatialDropout2D(dropout, name=f"{name}_dropout")(x)
+    return x
 
 
-def activation_name(activation):
-    """A short name for an activation identifier, for layer names."""
-    if isinstance(activation, str):
-        return activation
-    if isinstance(activation, dict):
-        return activation.get("class_name", "act").lower()
-    return getattr(activation, "name", type(activation).__name__.lower())
+def apply_projection(x, filters, name="projection", **conv_kwargs):
+    """Applies a 1×1 conv projection (norm and activation as in `apply_conv_norm_act`).
+
+    A 1×1 conv mixes channels at each position: it changes the width cheaply
+    (SqueezeNet's squeeze layers, a bypass that must match channels) without
+    touching the spatial layout.
+
+    Args:
+        x: input tensor.
+        filters: int, output channels.
+        name: str, prefix of the layer names.
+        **conv_kwargs: passed to `apply_conv_norm_act` (norm, activation, strides, …).
+
+    Returns:
+        The output tensor.
+    """
+    return apply_conv_norm_act(x, filters, kernel_size=1, name=name, **conv_kwargs)
 
 
 def apply_vgg_stage(
@@ -101,7 +145,13 @@ def apply_vgg_stage(
 
     Returns:
         The output tensor.
+
+    Example:
+
+    >>> y = apply_vgg_stage(keras.Input((32, 32, 3)), [64, 64], name="block1")
     """
+    if not filters:
+        raise ValueError(f"Argument `filters` must list at least one width. Received: filters={filters!r}")
     for index, width in enumerate(filters):
         last = index == len(filters) - 1
         fused_pool = 2 if (pool and last and activation_after_pool) else None

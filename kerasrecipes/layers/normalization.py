@@ -1,45 +1,78 @@
-"""Normalization layers by name: `"batch"`, `"layer"`, `"group"`, `"instance"`.
+"""Normalization layers by name: `"batch"`, `"layer"`, `"group"`, `"instance"`, `"lrn"`.
 
-All come from Keras: instance norm is `GroupNormalization` with one group per channel,
-layer norm normalises over (H, W, C) as in the Layer Norm paper for conv features.
+Batch, layer, group and instance norm all come from Keras: instance norm is
+`GroupNormalization` with one group per channel, layer norm normalises over
+(H, W, C) for conv features as in the Layer Norm paper. `"lrn"` is AlexNet's local
+response normalization (`LocalResponseNormalization`), only so its cost can be
+compared ("avoid LRN, prefer max pooling").
 """
+
+import math
 
 import keras
 
+from kerasrecipes._names import split_value
 from kerasrecipes._names import unknown_name_error
+from kerasrecipes.layers.lrn import LocalResponseNormalization
+
+_NAMES = ("batch", "group", "instance", "layer", "lrn")
 
 
 def names():
     """Returns the sorted normalization names that `get()` accepts."""
-    return ["batch", "group", "instance", "layer"]
+    return sorted(_NAMES)
 
 
-def get(identifier, name=None, groups=8):
+def get(identifier, name=None, groups=8, channels=None, rank=4):
     """Returns a new normalization layer for `identifier`.
 
     Args:
-        identifier: a name from `names()`, a layer config dict or a layer.
+        identifier: a name from `names()` (`"group:4"` sets the groups), a layer
+            config dict or a layer (returned as is).
         name: optional str, the layer's name.
         groups: int, groups for `"group"` norm. Defaults to 8.
+        channels: optional int, the channels to normalise; `"group"` then uses the
+            largest divisor of `channels` that divides `groups` too, so width
+            multipliers never break it.
+        rank: int, the input rank: 4 for conv maps `(batch, H, W, C)`, 2 for dense
+            features `(batch, C)`. For rank 2, `"layer"` normalises the features and
+            `"instance"` (a single value per group there) falls back to layer norm.
 
     Returns:
         A `keras.layers.Layer`.
 
     Raises:
         ValueError: unknown name, listing the known ones.
+
+    Example:
+
+    >>> layer = get("batch", name="block1_conv1_batch")
     """
     if isinstance(identifier, keras.layers.Layer):
         return identifier
     if isinstance(identifier, dict):
         return keras.layers.deserialize(identifier)
-    if identifier == "batch":
+    if not isinstance(identifier, str):
+        raise unknown_name_error("norm", identifier, names())
+    base, value = split_value(identifier)
+    if base == "group":
+        groups = int(value) if value is not None else groups
+        if groups < 1:
+            raise ValueError(f"The groups of norm 'group' must be >= 1. Received: {identifier!r}")
+        if channels is not None:
+            groups = math.gcd(groups, int(channels))
+        return keras.layers.GroupNormalization(groups=groups, name=name)
+    if value is not None:
+        raise unknown_name_error("norm", identifier, names())
+    if base == "batch":
         # momentum 0.9 (Keras' default is 0.99): the moving statistics then settle
         # within tens of steps, so short runs and small datasets evaluate sensibly.
         return keras.layers.BatchNormalization(momentum=0.9, name=name)
-    if identifier == "layer":
-        return keras.layers.LayerNormalization(axis=[-3, -2, -1], name=name)
-    if identifier == "group":
-        return keras.layers.GroupNormalization(groups=groups, name=name)
-    if identifier == "instance":
+    if base == "layer" or (base == "instance" and rank == 2):
+        axes = [-1] if rank == 2 else list(range(-(rank - 1), 0))
+        return keras.layers.LayerNormalization(axis=axes, name=name)
+    if base == "instance":
         return keras.layers.GroupNormalization(groups=-1, name=name)
+    if base == "lrn":
+        return LocalResponseNormalization(name=name)
     raise unknown_name_error("norm", identifier, names())

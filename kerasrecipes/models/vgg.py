@@ -7,8 +7,14 @@ Reference:
 
 import keras
 
-from kerasrecipes.layers.blocks import apply_conv_norm_act
+from kerasrecipes import activations
+from kerasrecipes import constraints
+from kerasrecipes import initializers
+from kerasrecipes import regularizers
+from kerasrecipes.layers import normalization
 from kerasrecipes.layers.blocks import apply_vgg_stage
+from kerasrecipes.layers.blocks import check_rate
+from kerasrecipes.layers.blocks import part_name
 
 # Table 1 of the paper, one list per stage (each stage ends in 2×2 max pooling).
 CONFIGS = {
@@ -108,8 +114,7 @@ def vgg(
     stages = _resolve_config(config)
     if head not in _HEADS:
         raise ValueError(f"Argument `head` must be one of {list(_HEADS)}. Received: head={head!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"Argument `dropout` must be in [0, 1). Received: dropout={dropout}")
+    check_rate("dropout", dropout)
     if not width > 0:
         raise ValueError(f"Argument `width` must be > 0. Received: width={width}")
     if preprocessing not in ("squeeze", None):
@@ -176,23 +181,19 @@ def vgg(
 
 def _apply_dense(x, units, dropout, name, norm, activation, kernel_initializer,
                  kernel_regularizer, kernel_constraint):
-    from kerasrecipes import activations, constraints, initializers, regularizers
-    from kerasrecipes.layers import normalization
-
     # The paper's head is fc → ReLU → dropout; with a norm, fc → norm → act → dropout.
     x = keras.layers.Dense(
         units,
-        use_bias=norm is None,
+        use_bias=norm is None or part_name(norm) == "lrn",
         kernel_initializer=initializers.get(kernel_initializer),
         kernel_regularizer=regularizers.get(kernel_regularizer),
         kernel_constraint=constraints.get(kernel_constraint),
         name=name,
     )(x)
     if norm is not None:
-        x = (keras.layers.BatchNormalization(momentum=0.9, name=f"{name}_batch") if norm == "batch"
-             else keras.layers.LayerNormalization(name=f"{name}_{norm}"))(x)
-    x = activations.layer(activation, name=f"{name}_act")(x) if activation != "prelu" else \
-        keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.1), name=f"{name}_act")(x)
+        x = normalization.get(norm, name=f"{name}_{part_name(norm, 'norm')}", channels=units,
+                              rank=2)(x)
+    x = activations.layer(activation, name=f"{name}_{part_name(activation)}")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name=f"{name}_dropout")(x)
     return x
@@ -208,8 +209,12 @@ PRESETS = {
     "vgg13_bn": dict(config="B", norm="batch"),
     "vgg16_bn": dict(config="D", norm="batch"),
     "vgg19_bn": dict(config="E", norm="batch"),
+    # Tuned for 93.5 % on Fashion-MNIST within 3x the keras.io convnet's CPU time
+    # (benchmarks/train_default.py): one conv at 28×28, two at 14×14, one at 7×7 whose
+    # map goes unpooled to the dense head.
     "fashion_vgg_small": dict(
-        config="small", input_shape=(28, 28, 1), classes=10, norm="batch",
-        head="dense", dense_units=(256,), dropout=0.3, activation_after_pool=True,
+        config=[[32], [64, 64], [128]], input_shape=(28, 28, 1), classes=10, norm="batch",
+        head="dense", dense_units=(256,), dropout=0.4, activation_after_pool=True,
+        final_pool=False,
     ),
 }

@@ -4,7 +4,8 @@
 batch norm before ReLU, ReLU after 2×2 max pooling, a dense head with dropout), raw
 pixels squeezed to [-1, 1] inside the model, SGD with Nesterov momentum at the seeds'
 LR 0.1 with warmup and cosine decay, flips and pad-and-crop augmentation, reshuffled
-every epoch.
+every epoch, bfloat16 compute where the CPU has AMX. It reaches about 93.8 % test
+accuracy in 15 epochs (benchmarks/train_default.py).
 """
 
 from kerasrecipes.recipes import register
@@ -17,10 +18,32 @@ fashion_mnist_vgg = register(
         norm="batch",
         activation="relu",
         initializer="he_normal",
+        dropout=0.4,
+        batch_size=128,
+        augment="flip_crop",
+        epochs=15,
+        optimizer="nesterov",
+        learning_rate=0.1,
+        schedule="cosine",
+        warmup_epochs=1.0,
+    ),
+)
+
+# SqueezeNet v1.1 with the small stem (3×3 stride-1 conv1, the reference's three
+# ceil-rounded 3×3/2 pools: 28 → 14 → 7 → 3), batch norm before every ReLU but conv10's.
+fashion_mnist_squeezenet = register(
+    "fashion_mnist_squeezenet",
+    dict(
+        dataset="fashion_mnist",
+        model="fashion_squeezenet",
+        width=0.5,  # half the reference's filters: 188k parameters, ~4x less compute
+        norm="batch",
+        activation="relu",
+        initializer="he_normal",
         dropout=0.3,
         batch_size=128,
         augment="flip_crop",
-        epochs=12,
+        epochs=4,
         optimizer="nesterov",
         learning_rate=0.1,
         schedule="cosine",
