@@ -15,7 +15,8 @@ def unknown_name_error(argument, value, allowed):
         A `ValueError` to raise.
     """
     allowed = sorted(allowed)
-    close = difflib.get_close_matches(str(value), allowed, n=3)
+    # "l3:1e-4" should still suggest "l2": match on the name before any ":value".
+    close = difflib.get_close_matches(str(value).partition(":")[0], allowed, n=3, cutoff=0.5)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return ValueError(
         f"Argument `{argument}` must be one of {allowed}.{hint} Received: {argument}={value!r}"
