@@ -132,9 +132,8 @@ def pipeline(
     if training:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     augmenting = training and augment is not None
-    if augmenting and isinstance(augment, keras.layers.Layer) and not augment.built:
-        # Build outside the tf.data trace: variables cannot be created inside it.
-        augment.build((None,) + tuple(image_shape))
+    if augmenting and isinstance(augment, keras.layers.Layer):
+        _build(augment, (None,) + tuple(image_shape))
     if augmenting and not vectorized:
         dataset = dataset.map(_to_float, num_parallel_calls=num_parallel_calls)
         dataset = _augment(dataset.map(_add_batch_axis), augment, seed, num_parallel_calls)
@@ -148,6 +147,16 @@ def pipeline(
     if not training and cache and size is not None:
         dataset = dataset.cache()
     return dataset.prefetch(AUTOTUNE).with_options(options)
+
+
+def _build(augment, shape):
+    """Builds `augment` and its layers outside the tf.data trace, where variables
+    (e.g. `FancyPCA`'s components) cannot be created. Augmentation keeps shapes."""
+    for layer in getattr(augment, "layers", None) or [augment]:
+        if not layer.built:
+            layer.build(shape)
+    if not augment.built:
+        augment.build(shape)
 
 
 def _add_batch_axis(image, label):

@@ -12,8 +12,9 @@ got.
 The fix makes every draw a pure function of the batch: the pipeline zips the batches
 with `tf.data.Dataset.random(seed, rerandomize_each_iteration=True)` (a stream that is
 the same for the same seed and new every epoch), and while the map function is traced,
-every `SeedGenerator` of the augmentation layers is swapped for a `BatchSeed` whose
-draws are `stateless_fold_in(batch_seed, k)` for the k-th random op. Keras' random ops
+every `SeedGenerator` of the augmentation layers (and their `_get_seed_generator`) is
+swapped for a `BatchSeed` whose draws are `stateless_fold_in(batch_seed, k)` for the
+k-th random op. Keras' random ops
 accept any `SeedGenerator` and call its `next()`, so Keras' layers (including
 `RandAugment`, which ignores the `seed` argument of `get_random_transformation`) and
 ours need no change.
@@ -52,14 +53,16 @@ class BatchSeed(keras.random.SeedGenerator):
 
 
 def _generator_slots(layer):
-    """Yields `(owner, key, generator)` for every seed generator under `layer`."""
-    layers = layer._flatten_layers(include_self=True, recursive=True)
-    for sub in layers:
+    """Yields `(owner, key)` for every seed generator under `layer`: attributes
+    holding a `SeedGenerator`, and the `_get_seed_generator` method of Keras'
+    preprocessing layers (which, off the TensorFlow backend, creates a TensorFlow
+    generator on first use inside tf.data)."""
+    for sub in layer._flatten_layers(include_self=True, recursive=True):
         for key, value in list(vars(sub).items()):
             if isinstance(value, keras.random.SeedGenerator):
-                yield sub, key, value
-        for backend_name, value in list(getattr(sub, "_backend_generators", {}).items()):
-            yield sub._backend_generators, backend_name, value
+                yield sub, key
+        if callable(getattr(sub, "_get_seed_generator", None)):
+            yield sub, "_get_seed_generator"
 
 
 @contextlib.contextmanager
@@ -69,25 +72,26 @@ def stateless_seeds(layer, seed):
     Use it around the call of a Keras layer while a tf.data map function is traced.
 
     Args:
-        layer: a `keras.layers.Layer` (a `Sequential` policy, or a single layer).
+        layer: a `keras.layers.Layer` (a policy `Pipeline`, or a single layer).
         seed: int64 tensor of shape (2,), e.g. one per batch.
     """
     batch_seed = BatchSeed(seed)
     swapped = []
-    for owner, key, generator in _generator_slots(layer):
-        swapped.append((owner, key, generator))
-        if isinstance(owner, dict):
-            owner[key] = batch_seed
+    for owner, key in _generator_slots(layer):
+        had_own = key in vars(owner)
+        swapped.append((owner, key, had_own, vars(owner).get(key)))
+        if key == "_get_seed_generator":
+            object.__setattr__(owner, key, lambda backend=None: batch_seed)
         else:
             object.__setattr__(owner, key, batch_seed)
     try:
         yield batch_seed
     finally:
-        for owner, key, generator in reversed(swapped):
-            if isinstance(owner, dict):
-                owner[key] = generator
+        for owner, key, had_own, value in reversed(swapped):
+            if had_own:
+                object.__setattr__(owner, key, value)
             else:
-                object.__setattr__(owner, key, generator)
+                object.__delattr__(owner, key)
 
 
 def seeded_augmenter(augment, seed=None):

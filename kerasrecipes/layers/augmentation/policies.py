@@ -1,9 +1,11 @@
 """Named augmentation policies, composed from Keras' layers and ours.
 
-A policy is a `keras.Sequential` of random layers applied to whole float32 batches of
-raw-range images (0..255). The pipeline runs it on the CPU inside tf.data, seeding every
-batch (`kerasrecipes.data.seeding`); it can also be placed inside a model to run on an
-accelerator.
+A policy is a `keras.layers.Pipeline` of random layers applied to whole float32 batches
+of raw-range images (0..255). `Pipeline` rather than `keras.Sequential`: in tf.data it
+leaves its inputs as TensorFlow tensors, so it also runs there under the JAX and PyTorch
+backends (a `Sequential` converts them to backend tensors and fails). The pipeline runs
+it on the CPU inside tf.data, seeding every batch (`kerasrecipes.data.seeding`); it can
+also be placed inside a model to run on an accelerator.
 
 | name | layers |
 | --- | --- |
@@ -97,7 +99,7 @@ def augmentation_policy(name, seed=None):
         seed: optional int; the same seed gives the same random draws.
 
     Returns:
-        A `keras.Sequential` of augmentation layers, or None for `"none"`.
+        A `keras.layers.Pipeline` of augmentation layers, or None for `"none"`.
 
     Raises:
         ValueError: unknown name, listing the known ones.
@@ -112,5 +114,5 @@ def augmentation_policy(name, seed=None):
     layers = _POLICIES[name](seed)
     if not layers:
         return None
-    return keras.Sequential(layers, name=f"augment_{name}")
+    return keras.layers.Pipeline(layers, name=f"augment_{name}")
 
