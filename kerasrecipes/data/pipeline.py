@@ -68,7 +68,10 @@ def pipeline(
             augment. Defaults to `False` (cached, unshuffled, unaugmented).
         augment: optional callable applied to each float32 image batch in
             training, e.g. a Keras augmentation layer or
-            `kerasrecipes.layers.augmentation_policy("flip_crop")`.
+            `kerasrecipes.layers.augmentation_policy("flip_crop")`. Inside the
+            pipeline a Keras layer's random draws come from per-batch seeds derived
+            from `seed` (its own seed generators are bypassed, see
+            `kerasrecipes.data.seeding`).
         seed: optional int. With a seed the shuffle order, the augmentation draws
             and the order of parallel map results are reproducible from run to run
             (each epoch still gets new ones); without one the map may reorder

@@ -34,7 +34,9 @@ def validate_images(x, channels=None, name="x"):
             f"Received: {name}.shape={x.shape}"
         )
     if len(x) == 0:
-        raise ValueError(f"Argument `{name}` must hold at least one image. Received: {name}.shape={x.shape}")
+        raise ValueError(
+            f"Argument `{name}` must hold at least one image. Received: {name}.shape={x.shape}"
+        )
     if channels is not None:
         allowed = (channels,) if isinstance(channels, int) else tuple(channels)
         if x.shape[-1] not in allowed:
@@ -46,9 +48,10 @@ def validate_images(x, channels=None, name="x"):
         finite = np.isfinite(x)
         if not finite.all():
             bad = np.argwhere(~finite)[0]
+            index = tuple(int(i) for i in bad)
             raise ValueError(
                 f"Argument `{name}` must hold finite pixels; found "
-                f"{int((~finite).sum())} NaN/Inf value(s), the first at index {tuple(int(i) for i in bad)}. "
+                f"{int((~finite).sum())} NaN/Inf value(s), the first at index {index}. "
                 f"Received: {name}[{', '.join(str(int(i)) for i in bad)}]={x[tuple(bad)]}"
             )
     return x
@@ -121,7 +124,9 @@ def validate_element_spec(dataset, channels=None, name="x"):
             f"Received: image shape {image.shape}"
         )
     if not (image.dtype.is_integer or image.dtype.is_floating):
-        raise ValueError(f"Argument `{name}` must yield numeric images. Received: dtype={image.dtype.name}")
+        raise ValueError(
+            f"Argument `{name}` must yield numeric images. Received: dtype={image.dtype.name}"
+        )
     if not label.dtype.is_integer or label.shape.rank != 0:
         raise ValueError(
             f"Argument `{name}` must yield scalar integer labels. "
