@@ -6,7 +6,8 @@ In one run, on the full Fashion-MNIST training split (the recipe's 90 %):
    policy, after a warm-up that traces the map functions;
 2. the default recipe's model (`fashion_mnist_vgg`) training on one constant in-memory
    batch, so that input costs nothing: the rate at which the model consumes images;
-3. the same model training from the real default pipeline, to see the two together;
+3. the same model training from each policy's real pipeline, the two sharing the
+   cores, to see whether augmentation slows training down;
 4. per-image augmentation (map before batch) for the default policy, on a few hundred
    batches, to show why the pipeline augments whole batches.
 
@@ -102,7 +103,17 @@ def main():
         rounds.append(measured)
         print(json.dumps({"round": round_index, **measured}), flush=True)
 
-    fed = model_rate(model, recipe.train_data.repeat(), args.steps, batch_size)
+    fed = {}
+    for name in POLICIES:
+        # Pipeline and model share the same cores here: the figure that says whether
+        # augmentation slows training down.
+        train_data = kr.data.pipeline(
+            x_train, y_train, batch_size, training=True, seed=seed, classes=10,
+            augment=augmentation.augmentation_policy(name, seed=seed),
+        )
+        fed[name] = model_rate(model, train_data.repeat(), args.steps, batch_size)
+        print(json.dumps({"fed_by": name, "images_per_s": round(fed[name], 1)}), flush=True)
+    model_after = model_rate(model, constant, args.steps, batch_size)
     per_image = pipeline_rate(x_train, y_train, default_policy, batch_size, seed,
                               max_batches=100, vectorized=False)
     result = {
@@ -114,7 +125,11 @@ def main():
         "train_images": int(len(x_train)),
         "default_policy": default_policy,
         "model_images_per_s": round(model_best, 1),
-        "model_fed_by_default_pipeline_images_per_s": round(fed, 1),
+        "model_images_per_s_after_fed_runs": round(model_after, 1),
+        "model_fed_by_pipeline_images_per_s": {k: round(v, 1) for k, v in fed.items()},
+        "model_fed_over_constant_input": {
+            k: round(v / max(model_best, model_after), 2) for k, v in fed.items()
+        },
         "pipeline_images_per_s": {k: round(v, 1) for k, v in pipeline_best.items()},
         "pipeline_over_model": {k: round(v / model_best, 2) for k, v in pipeline_best.items()},
         "default_policy_per_image_map_images_per_s": round(per_image, 1),
