@@ -41,3 +41,17 @@ def test_layers_of_a_policy_get_distinct_seeds():
 def test_unknown_policy_lists_names_and_close_matches():
     with pytest.raises(ValueError, match=r"`augment` must be one of .*Did you mean 'strong'"):
         augmentation_policy("strnog")
+
+
+def test_policy_runs_inside_a_model_and_is_identity_at_inference(tmp_path):
+    import keras
+
+    inputs = keras.Input((28, 28, 1))
+    outputs = augmentation_policy("strong", seed=1)(inputs)
+    model = keras.Model(inputs, outputs)
+    images = _images()
+    np.testing.assert_array_equal(np.asarray(model(images, training=False)), images)
+    assert np.abs(np.asarray(model(images, training=True)) - images).mean() > 1.0
+    model.save(tmp_path / "augment.keras")
+    loaded = keras.saving.load_model(tmp_path / "augment.keras")
+    np.testing.assert_array_equal(np.asarray(loaded.predict(images, verbose=0)), images)
