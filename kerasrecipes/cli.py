@@ -4,6 +4,7 @@
     kerasrecipes config fashion_mnist_vgg --set epochs=3
     kerasrecipes train fashion_mnist_vgg --epochs 1 --set batch_size=256 --set optimizer=adam --export
     kerasrecipes export runs/fashion_mnist_vgg/model.keras --name fashion_mnist_vgg
+    kerasrecipes show-augment strong --output strong.png
 
 Only the overrides the user sets are passed on, so each recipe's defaults live in one place.
 Bad names and values exit with status 2 and a one-line error before any training starts.
@@ -82,6 +83,20 @@ def cmd_export(args):
     return 0
 
 
+def cmd_show_augment(args):
+    from kerasrecipes import data
+    from kerasrecipes.layers import augmentation
+    from kerasrecipes.plots import augmentation_grid
+
+    augmentation.augmentation_policy(args.policy)  # unknown names fail before loading data
+    (x_train, _), _ = data.load(args.dataset)
+    path = args.output or f"augment_{args.policy}.png"
+    augmentation_grid(x_train[: args.count], args.policy, path, count=args.count,
+                      versions=args.versions, seed=args.seed)
+    print(f"Wrote {path}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="kerasrecipes", description="Train and export kerasrecipes recipes."
@@ -114,6 +129,16 @@ def build_parser():
     exporter.add_argument("--name", help="model name (defaults to the file's stem)")
     exporter.add_argument("--export-dir", default="saved_models")
     exporter.set_defaults(run=cmd_export)
+
+    show = commands.add_parser("show-augment",
+                               help="write a PNG grid of images and their augmented versions")
+    show.add_argument("policy", help="augmentation policy name, e.g. flip_crop, strong")
+    show.add_argument("--dataset", default="fashion_mnist")
+    show.add_argument("--output", help="PNG path (defaults to augment_<policy>.png)")
+    show.add_argument("--count", type=int, default=8, help="images per row")
+    show.add_argument("--versions", type=int, default=3, help="augmented rows")
+    show.add_argument("--seed", type=int, default=0)
+    show.set_defaults(run=cmd_show_augment)
     return parser
 
 

@@ -66,3 +66,18 @@ def test_train_then_export(capsys, tmp_path):
     status, out, _ = run(capsys, "export", keras_file, "--name", "again",
                          "--export-dir", str(tmp_path / "sm"))
     assert status == 0 and os.path.isfile(tmp_path / "sm" / "again" / "1" / "saved_model.pb")
+
+
+def test_show_augment_writes_a_png(capsys, tmp_path):
+    import matplotlib.image
+
+    path = str(tmp_path / "grid.png")
+    status, out, _ = run(capsys, "show-augment", "flip_crop", "--output", path, "--count", "4",
+                         "--versions", "1")
+    assert status == 0 and path in out
+    assert matplotlib.image.imread(path).shape[0] > 100
+
+
+def test_show_augment_unknown_policy_is_one_line(capsys):
+    status, _, err = run(capsys, "show-augment", "flip_crp")
+    assert status == 2 and "Did you mean 'flip_crop'" in err and len(err.strip().splitlines()) == 1

@@ -1,7 +1,11 @@
-"""Data: loaders (IDX files, Debian and Keras caches) and tf.data pipelines."""
+"""Data: loaders (IDX files, directories, TFDS, Debian and Keras caches) and tf.data pipelines."""
 
 from kerasrecipes.data.datasets import class_names
 from kerasrecipes.data.datasets import load
 from kerasrecipes.data.datasets import names
 from kerasrecipes.data.idx import read_idx
 from kerasrecipes.data.pipeline import pipeline
+from kerasrecipes.data.sources import from_directory
+from kerasrecipes.data.sources import load_idx
+from kerasrecipes.data.sources import load_tfds
+from kerasrecipes.data.validation import validate_arrays

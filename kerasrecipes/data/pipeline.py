@@ -12,100 +12,170 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasrecipes.data import seeding
+from kerasrecipes.data import validation
+
 AUTOTUNE = tf.data.AUTOTUNE
-
-
-def _check_arrays(x, y):
-    x = np.asarray(x)
-    y = np.asarray(y)
-    if x.ndim != 4:
-        raise ValueError(
-            "Argument `x` must be a batch of images of rank 4 (N, H, W, C). "
-            f"Received: x.shape={x.shape}"
-        )
-    if y.ndim != 1 or len(y) != len(x):
-        raise ValueError(
-            "Argument `y` must be a vector of integer labels, one per image in `x` "
-            f"({len(x)}). Received: y.shape={y.shape}"
-        )
-    if len(x) == 0:
-        raise ValueError("Argument `x` must hold at least one image. Received: x.shape=" f"{x.shape}")
-    return x, y
 
 
 def _to_float(images, labels):
     return tf.cast(images, tf.float32), labels
 
 
+def _check_positive(name, value, allow_none=False):
+    if allow_none and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(
+            f"Argument `{name}` must be a positive integer{' or None' if allow_none else ''}. "
+            f"Received: {name}={value!r}"
+        )
+
+
 def pipeline(
     x,
-    y,
+    y=None,
     batch_size=128,
     training=False,
     augment=None,
     seed=None,
     shuffle_buffer=None,
     drop_remainder=False,
+    classes=None,
+    channels=None,
+    cache=True,
+    vectorized=True,
+    num_parallel_calls=AUTOTUNE,
+    private_threadpool_size=None,
 ):
-    """Builds a batched, prefetched `tf.data.Dataset` from in-memory arrays.
+    """Builds a batched, prefetched `tf.data.Dataset` from arrays or a dataset.
 
     Images stay in their raw range (uint8 values as float32): scaling to [-1, 1] and
     any other preprocessing that serving also needs lives inside the model.
 
+    The training order is source → cache → shuffle (every epoch) → batch → cast →
+    augment (one vectorised call per batch, in parallel, each batch with its own
+    stateless seed) → prefetch. Caching comes before augmentation, so decoded images
+    are reused and augmented images are new every epoch.
+
     Args:
-        x: array of images, shape `(N, H, W, C)`, usually uint8.
-        y: array of integer labels, shape `(N,)`.
+        x: array of images, shape `(N, H, W, C)`, usually uint8; or a
+            `tf.data.Dataset` of unbatched `(image, label)` pairs (e.g. from
+            `kerasrecipes.data.from_directory`), with `y=None`.
+        y: array of integer labels, shape `(N,)`, when `x` is an array.
         batch_size: int, images per batch. Defaults to 128.
         training: bool, whether this feeds training: shuffle every epoch and
             augment. Defaults to `False` (cached, unshuffled, unaugmented).
         augment: optional callable applied to each float32 image batch in
             training, e.g. a Keras augmentation layer or
-            `kerasrecipes.layers.augmentation_policy("flip_crop")`.
-        seed: optional int. With a seed the shuffle order and the order of
-            parallel map results are reproducible from run to run (each epoch
-            still gets a new order); without one the map may reorder results
-            for speed.
+            `kerasrecipes.layers.augmentation_policy("flip_crop")`. Inside the
+            pipeline a Keras layer's random draws come from per-batch seeds derived
+            from `seed` (its own seed generators are bypassed, see
+            `kerasrecipes.data.seeding`).
+        seed: optional int. With a seed the shuffle order, the augmentation draws
+            and the order of parallel map results are reproducible from run to run
+            (each epoch still gets new ones); without one the map may reorder
+            results for speed (`deterministic=False`).
         shuffle_buffer: optional int, defaults to the whole set (a perfect
             shuffle for in-memory data).
         drop_remainder: bool, whether to drop a last partial batch.
+        classes: optional int; labels must lie in `[0, classes)`.
+        channels: optional int or tuple of ints, the allowed channel counts.
+        cache: bool, cache the un-augmented source in memory. Defaults to True.
+        vectorized: bool, augment whole batches (map after batch, the default and
+            much faster) or, when False, one image at a time before batching.
+        num_parallel_calls: int or `tf.data.AUTOTUNE`, parallel map calls.
+        private_threadpool_size: optional int, a thread pool of this size for
+            this pipeline alone (so that it does not compete with the model's
+            inter-op threads); None uses the shared one.
 
     Returns:
         A `tf.data.Dataset` of `(images, labels)` batches; images float32.
+
+    Raises:
+        ValueError: bad arguments or bad data (see `kerasrecipes.data.validation`).
 
     Example:
 
     >>> ds = pipeline(x_train, y_train, batch_size=256, training=True, seed=1)
     >>> images, labels = next(iter(ds))
     """
-    x, y = _check_arrays(x, y)
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(
-            f"Argument `batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
-        )
+    _check_positive("batch_size", batch_size)
+    _check_positive("shuffle_buffer", shuffle_buffer, allow_none=True)
+    _check_positive("private_threadpool_size", private_threadpool_size, allow_none=True)
     if augment is not None and not callable(augment):
         raise TypeError(
             f"Argument `augment` must be a callable applied to image batches, or None. "
             f"Received: augment={augment!r}"
         )
+    if isinstance(x, tf.data.Dataset):
+        if y is not None:
+            raise ValueError(
+                "Argument `y` must be None when `x` is a dataset of (image, label) pairs. "
+                f"Received: y of type {type(y).__name__}"
+            )
+        validation.validate_element_spec(x, channels=channels)
+        dataset, size, image_shape = x, None, tuple(x.element_spec[0].shape)
+    else:
+        x, y = validation.validate_arrays(x, y, classes=classes, channels=channels)
+        dataset, size, image_shape = tf.data.Dataset.from_tensor_slices((x, y)), len(x), x.shape[1:]
+        if shuffle_buffer is None:
+            shuffle_buffer = size
+    if shuffle_buffer is None and training:
+        raise ValueError(
+            "Argument `shuffle_buffer` must be given when `x` is a dataset (its size is "
+            "unknown before a pass). Received: shuffle_buffer=None"
+        )
     options = tf.data.Options()
     options.deterministic = seed is not None or not training
-    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if private_threadpool_size is not None:
+        options.threading.private_threadpool_size = int(private_threadpool_size)
+    if cache and size is None:
+        dataset = dataset.cache()
     if training:
-        dataset = dataset.shuffle(
-            shuffle_buffer or len(x), seed=seed, reshuffle_each_iteration=True
-        )
-    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    dataset = dataset.map(_to_float, num_parallel_calls=AUTOTUNE)
-    if training and augment is not None:
-        dataset = dataset.map(_batch_augmenter(augment), num_parallel_calls=AUTOTUNE)
-    if not training:
+        dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    augmenting = training and augment is not None
+    if augmenting and isinstance(augment, keras.layers.Layer):
+        _build(augment, (None,) + tuple(image_shape))
+    if augmenting and not vectorized:
+        dataset = dataset.map(_to_float, num_parallel_calls=num_parallel_calls)
+        dataset = _augment(dataset.map(_add_batch_axis), augment, seed, num_parallel_calls)
+        dataset = dataset.map(_drop_batch_axis)
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    else:
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+        dataset = dataset.map(_to_float, num_parallel_calls=num_parallel_calls)
+        if augmenting:
+            dataset = _augment(dataset, augment, seed, num_parallel_calls)
+    if not training and cache and size is not None:
         dataset = dataset.cache()
     return dataset.prefetch(AUTOTUNE).with_options(options)
 
 
-def _batch_augmenter(augment):
-    """Wraps `augment` as a `(images, labels)` map function, passing `training=True`
-    to Keras layers (which are the identity otherwise)."""
-    if isinstance(augment, keras.layers.Layer):
-        return lambda images, labels: (augment(images, training=True), labels)
-    return lambda images, labels: (augment(images), labels)
+def _build(augment, shape):
+    """Builds `augment` and its layers outside the tf.data trace, where variables
+    (e.g. `FancyPCA`'s components) cannot be created. Augmentation keeps shapes."""
+    for layer in getattr(augment, "layers", None) or [augment]:
+        if not layer.built:
+            layer.build(shape)
+    if not augment.built:
+        augment.build(shape)
+
+
+def _add_batch_axis(image, label):
+    return image[tf.newaxis], label
+
+
+def _drop_batch_axis(images, label):
+    return images[0], label
+
+
+def _augment(dataset, augment, seed, num_parallel_calls):
+    """Maps `augment` over `dataset`, each element drawing from its own stateless seed
+    (see `kerasrecipes.data.seeding` for why Keras' stateful seeds are not enough)."""
+    dataset = tf.data.Dataset.zip((dataset, seeding.seed_stream(seed)))
+    apply = seeding.seeded_augmenter(augment, seed)
+    return dataset.map(
+        lambda batch, batch_seed: apply(batch[0], batch[1], batch_seed),
+        num_parallel_calls=num_parallel_calls,
+    )

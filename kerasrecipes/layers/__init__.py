@@ -1,6 +1,8 @@
 """Layers and functional blocks: preprocessing, augmentation, conv blocks, Fire, LRN."""
 
+from kerasrecipes.layers import augmentation
 from kerasrecipes.layers import normalization
+from kerasrecipes.layers import preprocessing
 from kerasrecipes.layers.augmentation import augmentation_policy
 from kerasrecipes.layers.blocks import apply_conv_norm_act
 from kerasrecipes.layers.blocks import apply_projection

@@ -172,7 +172,8 @@ def build(config):
     )
     augment = augmentation.augmentation_policy(config.augment, seed=config.seed)
     train_data = data.pipeline(
-        x_train, y_train, config.batch_size, training=True, augment=augment, seed=config.seed
+        x_train, y_train, config.batch_size, training=True, augment=augment, seed=config.seed,
+        classes=len(class_names),
     )
     val_data = data.pipeline(x_val, y_val, max(config.batch_size, 512))
     test_data = data.pipeline(x_test, y_test, max(config.batch_size, 512))

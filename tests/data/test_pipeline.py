@@ -62,3 +62,42 @@ def test_augment_runs_on_training_batches_only():
 def test_bad_input_is_named(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         pipeline(**kwargs)
+
+
+def test_labels_outside_classes_and_nan_pixels_fail_before_any_batch():
+    x, y = _arrays(16)
+    with pytest.raises(ValueError, match=r"labels in \[0, 5\)"):
+        pipeline(x, y, classes=5)
+    bad = x.astype("float32")
+    bad[3, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN/Inf"):
+        pipeline(bad, y, training=True)
+
+
+def test_options_threadpool_determinism_and_dataset_input():
+    import tensorflow as tf
+
+    x, y = _arrays(32)
+    seeded = pipeline(x, y, batch_size=8, training=True, seed=1, private_threadpool_size=2)
+    assert seeded.options().threading.private_threadpool_size == 2
+    assert seeded.options().deterministic is True
+    assert pipeline(x, y, batch_size=8, training=True).options().deterministic is False
+    source = tf.data.Dataset.from_tensor_slices((x, y))
+    order = _epoch_order(pipeline(source, batch_size=8, training=True, shuffle_buffer=32, seed=1))
+    assert sorted(order) == list(range(32))
+    with pytest.raises(ValueError, match="`shuffle_buffer` must be given"):
+        pipeline(source, training=True)
+    with pytest.raises(ValueError, match="`y` must be None"):
+        pipeline(source, y)
+    with pytest.raises(ValueError, match="private_threadpool_size=0"):
+        pipeline(x, y, private_threadpool_size=0)
+
+
+def test_per_image_augmentation_matches_batch_shapes():
+    x, y = _arrays(20)
+    ds = pipeline(x, y, batch_size=8, training=True, seed=0, vectorized=False,
+                  augment=lambda images: images + 1.0)
+    batches = list(ds)
+    assert [len(b[1]) for b in batches] == [8, 8, 4]
+    ids = np.concatenate([b[0].numpy()[:, 0, 0, 0] for b in batches])
+    assert sorted(ids) == list(range(1, 21))

@@ -1,0 +1,3 @@
+"""Figures written to PNG files with matplotlib's Agg backend (no display needed)."""
+
+from kerasrecipes.plots.augmentation import augmentation_grid
