@@ -1,0 +1,3 @@
+"""Plots (PNG via matplotlib's Agg backend) of training curves and diagnostics."""
+
+from kerasrecipes.plots import curves
