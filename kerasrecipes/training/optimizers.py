@@ -59,7 +59,7 @@ def get(
         clipnorm: optional float > 0, clip each gradient to this L2 norm.
         clipvalue: optional float > 0, clip gradient values to [-v, v].
         global_clipnorm: optional float > 0, clip all gradients together to this
-            global L2 norm (the seeds' θ). Not together with `clipnorm`.
+            global L2 norm (the seeds' θ). At most one of the three clips.
 
     Returns:
         A `keras.optimizers.Optimizer`.
@@ -85,10 +85,11 @@ def get(
                        ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
         if value is not None and value < 0:
             raise ValueError(f"Argument `{arg}` must be >= 0. Received: {arg}={value}")
-    if clipnorm and global_clipnorm:
+    if sum(bool(v) for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
         raise ValueError(
-            "Arguments `clipnorm` and `global_clipnorm` cannot both be set; pick one. "
-            f"Received: clipnorm={clipnorm}, global_clipnorm={global_clipnorm}"
+            "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+            f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+            f"global_clipnorm={global_clipnorm}"
         )
     common = dict(
         learning_rate=learning_rate,

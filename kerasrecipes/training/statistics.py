@@ -115,7 +115,8 @@ def gradients(model, x, y, loss=None, training=True):
         model: a built `keras.Model`.
         x, y: a batch of inputs and targets.
         loss: optional loss (name or callable); defaults to the model's compiled loss,
-            else sparse categorical cross-entropy. Keras losses average over the batch.
+            else sparse categorical cross-entropy. A loss function that returns one
+            value per sample is averaged over the batch, as Keras does in `fit()`.
         training: bool, forward pass in training mode.
 
     Returns:
@@ -131,7 +132,7 @@ def gradients(model, x, y, loss=None, training=True):
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
-            value = loss_fn(y, model(x, training=training))
+            value = keras.ops.mean(loss_fn(y, model(x, training=training)))
         grads = tape.gradient(value, variables)
     elif backend == "jax":
         import jax
@@ -141,7 +142,7 @@ def gradients(model, x, y, loss=None, training=True):
 
         def compute(values):
             predictions, _ = model.stateless_call(values, non_trainable, x, training=training)
-            return loss_fn(y, predictions)
+            return keras.ops.mean(loss_fn(y, predictions))
 
         grads = jax.grad(compute)(trainable)
     else:
