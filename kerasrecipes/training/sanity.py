@@ -4,8 +4,9 @@ Karpathy's tip from the seeds: "before training on the whole dataset try to over
 very small subset of it, that way you know your network can converge." `sanity_check`
 does it on a copy of the recipe's model, so the recipe itself is untouched:
 
-1. The initial loss of a fresh softmax classifier on C classes is close to ln(C)
-   (every class equally likely); far from it, the init or the labels are wrong.
+1. The initial loss (training mode, on the subset) of a fresh softmax classifier on C
+   classes is close to ln(C) (every class equally likely); far from it, the init or the
+   labels are wrong.
 2. Training on `samples` images reaches ~100 % training accuracy within `max_steps`.
    If it does not, it names the likely cause from what it measured: diverging loss
    (LR too high), identical units (all-zero init), no trainable weights (frozen
@@ -117,7 +118,8 @@ def _relative_change(before, after):
 
 
 def sanity_check(recipe, samples=64, max_steps=150, target_accuracy=0.98,
-                 loss_tolerance=0.5, heldout=512, check_every=10, raise_error=True):
+                 loss_tolerance=0.5, heldout=512, check_every=10, patience=3,
+                 raise_error=True):
     """Overfits `samples` training images on a copy of the recipe's model.
 
     Args:
@@ -131,6 +133,8 @@ def sanity_check(recipe, samples=64, max_steps=150, target_accuracy=0.98,
             Defaults to 0.5 (the loss must lie in [ln(C)/1.5, 1.5·ln(C)]).
         heldout: int, held-out images from `val_data` for the label check (0 skips).
         check_every: int, steps between accuracy checks.
+        patience: int, stop early when the subset loss has not improved by 1 % in
+            this many checks (training has stalled).
         raise_error: bool, raise `SanityCheckError` on failure (else return the
             failed report). Defaults to True.
 
@@ -166,7 +170,10 @@ def sanity_check(recipe, samples=64, max_steps=150, target_accuracy=0.98,
     expected = math.log(classes)
     chance = 1.0 / classes
     model = _copy(recipe)
-    initial_loss, _ = model.evaluate(x, y, batch_size=len(x), verbose=0)
+    # In training mode, as the first step sees it: a fresh model's batch-norm moving
+    # statistics are placeholders, so an inference-mode loss would misjudge the init.
+    initial_loss = float(keras.ops.convert_to_numpy(keras.ops.mean(
+        statistics.loss_function(model)(y, model(x, training=True)))))
     trainable_before = [keras.ops.convert_to_numpy(v) for v in model.trainable_variables]
 
     def finish(passed, cause, message, steps, accuracy, heldout_accuracy=None):
@@ -197,6 +204,8 @@ def sanity_check(recipe, samples=64, max_steps=150, target_accuracy=0.98,
         losses.append(float(loss))
         if not math.isfinite(loss) or accuracy >= target_accuracy:
             break
+        if len(losses) > patience and min(losses[-patience:]) > 0.99 * min(losses[:-patience]):
+            break  # stalled: more steps will not reach the target
 
     if accuracy < target_accuracy or not math.isfinite(losses[-1]):
         if not math.isfinite(losses[-1]) or losses[-1] > 1.5 * max(losses[0], expected):

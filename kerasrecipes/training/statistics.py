@@ -102,7 +102,8 @@ def activation_statistics(model, x, layers=None, training=False):
     return result
 
 
-def _loss_function(model, loss):
+def loss_function(model, loss=None):
+    """Returns `loss` as a callable, defaulting to the model's compiled loss."""
     if loss is None:
         loss = getattr(model, "loss", None) or "sparse_categorical_crossentropy"
     return keras.losses.get(loss) if isinstance(loss, (str, dict)) else loss
@@ -125,7 +126,7 @@ def gradients(model, x, y, loss=None, training=True):
     Raises:
         ValueError: the backend is neither TensorFlow nor JAX.
     """
-    loss_fn = _loss_function(model, loss)
+    loss_fn = loss_function(model, loss)
     backend = keras.backend.backend()
     variables = model.trainable_variables
     if backend == "tensorflow":
