@@ -36,6 +36,7 @@ def test_constant_and_plateau_return_the_float():
     assert schedules.get("plateau", 0.05, 10, 3) == 0.05
 
 
+@pytest.mark.filterwarnings("ignore:The model does not have any trainable weights")
 def test_plateau_callback_divides_by_2_after_patience():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, trainable=False)])
