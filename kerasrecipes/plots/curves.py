@@ -126,3 +126,40 @@ def plot_lr_range_test(result, path):
     axis.grid(alpha=0.3, which="both")
     axis.legend()
     return _save(figure, path)
+
+
+def plot_activation_std(statistics_by_label, path, title="activation std per layer"):
+    """Draws each layer's activation std (log axis), one line per labelled model.
+
+    Args:
+        statistics_by_label: dict `{label: activation_statistics(...)}`, e.g.
+            `{"he_normal": ..., "small_random": ...}`.
+        path: str, the PNG file to write.
+        title: str.
+
+    Returns:
+        `path`.
+
+    Example:
+
+    >>> stats = {name: activation_statistics(build(name), x) for name in ("he_normal", "small_random")}
+    >>> plot_activation_std(stats, "init.png")
+    """
+    if not statistics_by_label:
+        raise ValueError(
+            "Argument `statistics_by_label` must map labels to activation statistics. "
+            f"Received: statistics_by_label={statistics_by_label!r}"
+        )
+    figure, axis = plt.subplots(figsize=(6, 3.6))
+    for label, stats in statistics_by_label.items():
+        names = list(stats)
+        stds = [max(stats[name]["std"], 1e-300) for name in names]
+        axis.plot(np.arange(1, len(names) + 1), stds, "o-", label=label)
+    axis.set_yscale("log")
+    axis.set_xlabel("layer")
+    axis.set_ylabel("activation std")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_title(title)
+    axis.grid(alpha=0.3, which="both")
+    axis.legend()
+    return _save(figure, path)

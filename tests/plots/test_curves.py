@@ -50,3 +50,12 @@ def test_lr_range_test_plot(tmp_path):
 def test_bad_history(tmp_path):
     with pytest.raises(ValueError, match=r"`history` must be a keras History or a dict"):
         curves.plot_history([0.1, 0.2], str(tmp_path / "x.png"))
+
+
+def test_activation_std_plot(tmp_path):
+    stats = {"he_normal": {f"dense_{i}": {"std": 0.8} for i in range(10)},
+             "small_random": {f"dense_{i}": {"std": 0.01 ** (i + 1)} for i in range(10)}}
+    path = curves.plot_activation_std(stats, str(tmp_path / "std.png"))
+    assert image(path).shape[:2] == (360, 600)
+    with pytest.raises(ValueError, match=r"`statistics_by_label` must map labels"):
+        curves.plot_activation_std({}, str(tmp_path / "x.png"))
