@@ -167,3 +167,7 @@ class LearningRateLogger(keras.callbacks.Callback):
 
     def get_config(self):
         return {"max_points": self.max_points}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -107,6 +107,9 @@ def test_learning_rate_logger_follows_plateau_drops(blobs):
     assert list(steps) == list(range(9))
     np.testing.assert_allclose(rates, [0.1] * 6 + [0.02] * 3, rtol=1e-6)
     assert logger.get_config() == {"max_points": 500}
+    revived = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(
+        callbacks.LearningRateLogger(max_points=7)))
+    assert isinstance(revived, callbacks.LearningRateLogger) and revived.max_points == 7
 
 
 def test_learning_rate_logger_needs_a_run():
