@@ -3,6 +3,7 @@
     kerasrecipes list
     kerasrecipes config fashion_mnist_vgg --set epochs=3
     kerasrecipes train fashion_mnist_vgg --epochs 1 --set batch_size=256 --set optimizer=adam --export
+    kerasrecipes train fashion_mnist_vgg --sanity-check --set log_dir=runs/fm
     kerasrecipes export runs/fashion_mnist_vgg/model.keras --name fashion_mnist_vgg
     kerasrecipes show-augment strong --output strong.png
 
@@ -55,6 +56,10 @@ def cmd_train(args):
 
     config = recipes.config(args.recipe, **_overrides(args))
     recipe = recipes.build(config)
+    if args.sanity_check:
+        from kerasrecipes.training import sanity_check
+
+        print(sanity_check(recipe))
     recipe.fit(verbose=args.verbose)
     metrics = recipe.evaluate()
     print(json.dumps({"recipe": args.recipe, "test": metrics}))
@@ -123,6 +128,8 @@ def build_parser():
             sub.add_argument("--export-dir", default="saved_models")
             sub.add_argument("--output", help="also save the trained model as this .keras file")
             sub.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
+            sub.add_argument("--sanity-check", action="store_true",
+                             help="first overfit 64 training images; stop if that fails")
 
     exporter = commands.add_parser("export", help="export a .keras model as a SavedModel")
     exporter.add_argument("model", help="path of a .keras file")

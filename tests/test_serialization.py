@@ -32,6 +32,9 @@ EXAMPLES = {
     "RReLU": dict(lower=0.05, upper=0.2, seed=3),
     "LocalResponseNormalization": dict(depth_radius=3, bias=1.5, alpha=2e-4, beta=0.5),
     "CeilMaxPooling2D": dict(pool_size=(2, 2), strides=(1, 1)),
+    "ActivationStatistics": dict(x=[[0.0, 1.0]], y=[1], layers=["dense"], every=2, ratio=50.0,
+                                 verbose=1),
+    "LearningRateLogger": dict(max_points=7),
 }
 
 

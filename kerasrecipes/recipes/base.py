@@ -1,6 +1,8 @@
 """The `Recipe` object and the generic assembly of a config into model, data and callbacks."""
 
+import json
 import math
+import os
 
 import keras
 import numpy as np
@@ -8,6 +10,8 @@ import numpy as np
 from kerasrecipes import models
 from kerasrecipes.layers import augmentation
 from kerasrecipes.recipes.config import RecipeConfig
+from kerasrecipes.training import callbacks as callbacks_lib
+from kerasrecipes.training import diagnostics
 from kerasrecipes.training import optimizers
 from kerasrecipes.training import precision
 from kerasrecipes.training import schedules
@@ -42,10 +46,20 @@ def validate(config):
         raise unknown_name_error("model", config.model, models.names())
     augmentation.augmentation_policy(config.augment)
     precision.resolve(config.precision)
+    need(config.tensorboard is False or config.log_dir is not None, "tensorboard",
+         "false unless `log_dir` is set (TensorBoard writes into log_dir/tensorboard)")
+    if config.tensorboard:
+        import importlib.util
+
+        need(importlib.util.find_spec("tensorboard") is not None, "tensorboard",
+             "false when the tensorboard package is missing (pip install tensorboard)")
     optimizers.get(config.optimizer, learning_rate=config.learning_rate,
                    momentum=config.momentum, weight_decay=config.weight_decay,
-                   clipnorm=config.clipnorm)
-    schedules.get(config.schedule, config.learning_rate, steps_per_epoch=1, epochs=config.epochs)
+                   clipnorm=config.clipnorm, clipvalue=config.clipvalue,
+                   global_clipnorm=config.global_clipnorm)
+    schedules.get(config.schedule, config.learning_rate, steps_per_epoch=1, epochs=config.epochs,
+                  decay_rate=config.decay_rate, step_epochs=config.step_epochs,
+                  step_factor=config.step_factor)
     if config.schedule == "plateau":
         schedules.plateau_callback(config.lr_factor, config.lr_patience)
 
@@ -70,6 +84,7 @@ class Recipe:
         self.callbacks = callbacks
         self.class_names = class_names
         self.history = None
+        self.findings = None
 
     def fit(self, epochs=None, verbose="auto", **kwargs):
         """Trains the model on `train_data`, validating on `val_data` every epoch.
@@ -78,6 +93,10 @@ class Recipe:
             epochs: optional int, defaults to `config.epochs`.
             verbose: passed to `keras.Model.fit`.
             **kwargs: more `keras.Model.fit` arguments.
+
+        At the end it reads the curves with `kerasrecipes.training.diagnose` (kept in
+        `self.findings`, printed unless `verbose=0`) and, when `config.log_dir` is
+        set, writes `write_logs(config.log_dir)`.
 
         Returns:
             The `keras.callbacks.History`.
@@ -91,7 +110,52 @@ class Recipe:
             shuffle=False,  # the pipeline reshuffles every epoch itself
             **kwargs,
         )
+        self.findings = diagnostics.diagnose(self.history)
+        if verbose != 0:
+            print(diagnostics.report(self.findings))
+        if getattr(self.config, "log_dir", None):
+            self.write_logs(self.config.log_dir)
         return self.history
+
+    def write_logs(self, log_dir):
+        """Writes the last run's curves and findings into `log_dir`.
+
+        Files: `history.json`, `diagnosis.txt`, `curves.png` (loss and accuracy,
+        train and validation), `learning_rate.png` (the LR per step) and, with the
+        statistics callback, `statistics.json`.
+
+        Returns:
+            The list of paths written.
+        """
+        from kerasrecipes.plots import curves
+
+        if self.history is None:
+            raise ValueError("Recipe.write_logs needs a run: call `fit()` first.")
+        os.makedirs(log_dir, exist_ok=True)
+        written = []
+        path = os.path.join(log_dir, "history.json")
+        with open(path, "w") as handle:
+            json.dump({k: [float(v) for v in vs] for k, vs in self.history.history.items()},
+                      handle, indent=1)
+        written.append(path)
+        path = os.path.join(log_dir, "diagnosis.txt")
+        with open(path, "w") as handle:
+            handle.write(diagnostics.report(self.findings or []) + "\n")
+        written.append(path)
+        written.append(curves.plot_history(self.history, os.path.join(log_dir, "curves.png"),
+                                           title=self.config.name))
+        for callback in self.callbacks:
+            if isinstance(callback, callbacks_lib.LearningRateLogger):
+                steps, rates = callback.rates()
+                written.append(curves.plot_learning_rate(
+                    steps, rates, os.path.join(log_dir, "learning_rate.png"),
+                    title=f"learning rate ({self.config.schedule})"))
+            if isinstance(callback, callbacks_lib.ActivationStatistics):
+                path = os.path.join(log_dir, "statistics.json")
+                with open(path, "w") as handle:
+                    json.dump(callback.records, handle, indent=1)
+                written.append(path)
+        return written
 
     def evaluate(self, verbose=0):
         """Returns the test-set metrics as a dict (`loss`, `accuracy`)."""
@@ -157,6 +221,9 @@ def build(config):
         steps_per_epoch=steps_per_epoch,
         epochs=config.epochs,
         warmup_epochs=config.warmup_epochs,
+        decay_rate=config.decay_rate,
+        step_epochs=config.step_epochs,
+        step_factor=config.step_factor,
     )
     model.compile(
         optimizer=optimizers.get(
@@ -165,6 +232,8 @@ def build(config):
             momentum=config.momentum,
             weight_decay=config.weight_decay,
             clipnorm=config.clipnorm,
+            clipvalue=config.clipvalue,
+            global_clipnorm=config.global_clipnorm,
         ),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
@@ -177,7 +246,7 @@ def build(config):
     )
     val_data = data.pipeline(x_val, y_val, max(config.batch_size, 512))
     test_data = data.pipeline(x_test, y_test, max(config.batch_size, 512))
-    callbacks = [keras.callbacks.TerminateOnNaN()]
+    callbacks = [keras.callbacks.TerminateOnNaN(), callbacks_lib.LearningRateLogger()]
     if config.schedule == "plateau":
         callbacks.append(schedules.plateau_callback(config.lr_factor, config.lr_patience))
     if config.early_stopping:
@@ -186,4 +255,8 @@ def build(config):
                 monitor="val_loss", patience=config.early_stopping, restore_best_weights=True
             )
         )
+    if config.statistics:
+        callbacks.append(callbacks_lib.ActivationStatistics(x_val[:64].astype("float32"), y_val[:64]))
+    if config.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=os.path.join(config.log_dir, "tensorboard")))
     return Recipe(config, model, train_data, val_data, test_data, callbacks, class_names)

@@ -44,9 +44,18 @@ class RecipeConfig:
     lr_patience: int = 2
     early_stopping: typing.Optional[int] = None
     clipnorm: typing.Optional[float] = None
+    clipvalue: typing.Optional[float] = None
+    global_clipnorm: typing.Optional[float] = None
+    decay_rate: float = 0.98
+    step_epochs: int = 10
+    step_factor: float = 0.5
     jit_compile: bool = False
     precision: str = "auto"
     seed: int = 0
+    # Diagnostics: curve PNGs, history and findings go to `log_dir` after `fit()`.
+    log_dir: typing.Optional[str] = None
+    tensorboard: bool = False
+    statistics: bool = False
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""

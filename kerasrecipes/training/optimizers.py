@@ -3,6 +3,17 @@
 Keras has every optimizer the seeds name; this module maps the names the seeds use
 (`"sgd"`, `"momentum"`, `"nesterov"`, `"adagrad"`, `"rmsprop"`, `"adam"`) to configured
 instances, with gradient clipping and weight decay as plain arguments.
+
+The learning rate does not depend on the batch size. Sutskever's tip, as the seeds quote
+it, is to divide the gradients by the mini-batch size; Keras' losses already do that
+(their default reduction, `"sum_over_batch_size"`, is the mean over the batch), so the
+gradient keeps its scale when the batch grows and the same LR works for 32 or 512
+images per batch (`tests/training/test_optimizers.py` checks it). Keep that reduction in
+custom losses: a summed loss would scale the step with the batch size.
+
+Gradient clipping takes the seeds' values θ = 1 or 10: `global_clipnorm=θ` rescales all
+gradients together when their global L2 norm exceeds θ, `clipnorm=θ` clips each gradient
+tensor on its own (Keras' meaning), `clipvalue=v` clips each value to `[-v, v]`.
 """
 
 import keras
@@ -34,6 +45,7 @@ def get(
     weight_decay=None,
     clipnorm=None,
     clipvalue=None,
+    global_clipnorm=None,
 ):
     """Returns a Keras optimizer by name.
 
@@ -46,6 +58,8 @@ def get(
         weight_decay: optional float >= 0, decoupled weight decay.
         clipnorm: optional float > 0, clip each gradient to this L2 norm.
         clipvalue: optional float > 0, clip gradient values to [-v, v].
+        global_clipnorm: optional float > 0, clip all gradients together to this
+            global L2 norm (the seeds' θ). At most one of the three clips.
 
     Returns:
         A `keras.optimizers.Optimizer`.
@@ -67,14 +81,22 @@ def get(
         )
     if not 0 <= momentum < 1:
         raise ValueError(f"Argument `momentum` must be in [0, 1). Received: momentum={momentum}")
-    for arg, value in (("weight_decay", weight_decay), ("clipnorm", clipnorm), ("clipvalue", clipvalue)):
+    for arg, value in (("weight_decay", weight_decay), ("clipnorm", clipnorm),
+                       ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
         if value is not None and value < 0:
             raise ValueError(f"Argument `{arg}` must be >= 0. Received: {arg}={value}")
+    if sum(bool(v) for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
+        raise ValueError(
+            "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+            f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+            f"global_clipnorm={global_clipnorm}"
+        )
     common = dict(
         learning_rate=learning_rate,
         weight_decay=weight_decay or None,
         clipnorm=clipnorm or None,
         clipvalue=clipvalue or None,
+        global_clipnorm=global_clipnorm or None,
     )
     if name == "sgd":
         return keras.optimizers.SGD(**common)

@@ -26,6 +26,7 @@ def get(
     warmup_epochs=0,
     decay_rate=0.98,
     step_epochs=10,
+    step_factor=0.5,
 ):
     """Returns the learning rate (a float or a schedule) for the optimizer.
 
@@ -37,8 +38,11 @@ def get(
         epochs: int > 0, planned epochs (for cosine decay).
         warmup_epochs: float >= 0, linear warmup from lr/10 (cosine only), at most
             a fifth of the run.
-        decay_rate: float in (0, 1], per-epoch factor for `"exponential"` and `"step"`.
-        step_epochs: int, epochs between drops for `"step"`.
+        decay_rate: float in (0, 1], per-epoch factor for `"exponential"` (the
+            seeds' 0.98), applied a little at every step (`decay_steps` is one epoch).
+        step_epochs: int >= 1, epochs between drops for `"step"`.
+        step_factor: float in (0, 1], the factor of each `"step"` drop: `0.5`
+            divides the LR by 2, `0.2` by 5.
 
     Returns:
         A float or a `keras.optimizers.schedules.LearningRateSchedule`.
@@ -46,9 +50,23 @@ def get(
     Example:
 
     >>> lr = get("exponential", 0.1, steps_per_epoch=469, epochs=20)
+    >>> round(float(lr(469)), 4)  # one epoch later
+    0.098
     """
     if name not in _NAMES:
         raise unknown_name_error("schedule", name, names())
+    if not 0 < decay_rate <= 1:
+        raise ValueError(
+            f"Argument `decay_rate` must be in (0, 1]. Received: decay_rate={decay_rate}"
+        )
+    if not 0 < step_factor <= 1:
+        raise ValueError(
+            f"Argument `step_factor` must be in (0, 1]. Received: step_factor={step_factor}"
+        )
+    if not (isinstance(step_epochs, int) and step_epochs >= 1):
+        raise ValueError(
+            f"Argument `step_epochs` must be an integer >= 1. Received: step_epochs={step_epochs!r}"
+        )
     if name in ("constant", "plateau"):
         return learning_rate
     if name == "exponential":
@@ -59,7 +77,7 @@ def get(
         return keras.optimizers.schedules.ExponentialDecay(
             learning_rate,
             decay_steps=steps_per_epoch * step_epochs,
-            decay_rate=decay_rate,
+            decay_rate=step_factor,
             staircase=True,
         )
     total = steps_per_epoch * epochs

@@ -1,0 +1,176 @@
+"""Reading the training curves the way the seeds describe ("insights from figures").
+
+- The loss curve: falling linearly means the learning rate is too low; not decreasing
+  much, jumping up and down or diverging means it is too high.
+- The accuracy curves: a big gap between training and validation accuracy means
+  overfitting (increase regularisation); no gap with a low accuracy means underfitting
+  (increase the model's capacity).
+
+`diagnose(history)` applies these readings to a Keras `History` and returns findings
+with the numbers that support them; `Recipe.fit()` prints them at the end of a run.
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One reading of the curves.
+
+    Attributes:
+        code: str, one of `"lr_too_low"`, `"lr_too_high"`, `"overfitting"`,
+            `"underfitting"`, `"healthy"`, `"too_short"`.
+        advice: str, what the curve shows and what to do.
+        evidence: dict of the numbers behind it.
+    """
+
+    code: str
+    advice: str
+    evidence: dict
+
+    def __str__(self):
+        numbers = ", ".join(f"{key}={_fmt(value)}" for key, value in self.evidence.items())
+        return f"[{self.code}] {self.advice} ({numbers})"
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return str(value)
+
+
+def _curves(history):
+    curves = getattr(history, "history", history)
+    if not isinstance(curves, dict) or "loss" not in curves:
+        raise ValueError(
+            "Argument `history` must be a keras History or a dict of per-epoch lists with "
+            f"at least a 'loss' key. Received: history={history!r}"
+        )
+    return {key: [float(v) for v in values] for key, values in curves.items()}
+
+
+def _loss_findings(loss, linearity, flat, jump):
+    n = len(loss)
+    epochs = n - 1
+    bad = [i for i, v in enumerate(loss) if not math.isfinite(v)]
+    if bad:
+        return [Finding(
+            "lr_too_high",
+            "the loss became NaN or infinite: the learning rate is too high or the "
+            "gradients explode; lower the LR or clip the gradients (global_clipnorm=1)",
+            {"epoch": bad[0] + 1, "loss": loss[: bad[0] + 1]},
+        )]
+    diffs = np.diff(loss)
+    if loss[-1] > loss[0]:
+        return [Finding(
+            "lr_too_high",
+            "the loss diverged (it ended higher than it started): lower the learning rate",
+            {"first_loss": loss[0], "last_loss": loss[-1]},
+        )]
+    ups = [i + 2 for i, d in enumerate(diffs) if d > jump * loss[i]]
+    if n >= 3 and len(ups) >= max(1, epochs / 3):
+        return [Finding(
+            "lr_too_high",
+            "the loss jumps up and down: the learning rate is too high; lower it "
+            "(divide by 2 or by 5)",
+            {"epochs_with_rising_loss": ups, "of_epochs": epochs},
+        )]
+    if n >= 3 and np.all(diffs < 0):
+        half = epochs // 2
+        early = loss[0] - loss[half]
+        late = (loss[half] - loss[-1]) * half / (epochs - half)
+        ratio = late / early
+        if ratio >= linearity:
+            return [Finding(
+                "lr_too_low",
+                "the loss falls in a straight line instead of fast-then-slow: the "
+                "learning rate is too low; raise it (try find_lr)",
+                {"drop_per_epoch_first_half": early / half,
+                 "drop_per_epoch_second_half": late / half, "ratio": ratio},
+            )]
+    drop = (loss[0] - min(loss)) / abs(loss[0]) if loss[0] else 0.0
+    if n >= 3 and drop < flat:
+        return [Finding(
+            "lr_too_high",
+            "the loss does not decrease much: the learning rate is probably too high "
+            "(or far too low if it falls steadily); try find_lr",
+            {"relative_drop": drop, "first_loss": loss[0], "min_loss": min(loss)},
+        )]
+    return []
+
+
+def diagnose(history, metric="accuracy", gap=0.05, low_accuracy=0.9, linearity=0.6,
+             flat=0.05, jump=0.02):
+    """Reads the loss and accuracy curves of a run and says what they show.
+
+    Args:
+        history: a `keras.callbacks.History` or a dict of per-epoch lists, with
+            `"loss"` and optionally `"val_loss"`, `metric` and `"val_" + metric`.
+        metric: str, the accuracy metric's name. Defaults to `"accuracy"`.
+        gap: float, a final train-minus-validation `metric` above this is a big gap
+            (overfitting). Defaults to 0.05 (five points).
+        low_accuracy: float, with no gap (below `gap / 2`), a final validation
+            `metric` below this means underfitting. Defaults to 0.9.
+        linearity: float, the loss falls "linearly" when it falls every epoch and the
+            second half of the run drops at least this fraction of the first half's
+            drop per epoch (a healthy curve drops much less late). Defaults to 0.6.
+        flat: float, a loss that never falls by this fraction of its first value is
+            "not decreasing much". Defaults to 0.05.
+        jump: float, an epoch whose loss rises by more than this fraction counts as
+            a jump; jumps in a third of the epochs mean a too-high LR. Defaults to 0.02.
+
+    Returns:
+        A list of `Finding`s; `[Finding("healthy", ...)]` when nothing is wrong.
+
+    Raises:
+        ValueError: `history` has no `"loss"` curve.
+
+    Example:
+
+    >>> for finding in diagnose({"loss": [2.3, 2.2, 2.1, 2.0, 1.9]}):
+    ...     print(finding.code)
+    lr_too_low
+    """
+    curves = _curves(history)
+    loss = curves["loss"]
+    if len(loss) < 2:
+        return [Finding("too_short", "one epoch is too short to read the curves",
+                        {"epochs": len(loss)})]
+    findings = _loss_findings(loss, linearity, flat, jump)
+    if metric in curves and f"val_{metric}" in curves:
+        train, val = curves[metric][-1], curves[f"val_{metric}"][-1]
+        difference = train - val
+        evidence = {f"train_{metric}": train, f"val_{metric}": val, "gap": difference}
+        if difference > gap:
+            findings.append(Finding(
+                "overfitting",
+                "big gap between training and validation accuracy: increase the "
+                "regularisation (weight decay, dropout, augmentation, more data) or "
+                "stop earlier",
+                evidence,
+            ))
+        elif difference < gap / 2 and val < low_accuracy:
+            findings.append(Finding(
+                "underfitting",
+                "no gap between training and validation accuracy and the accuracy is "
+                "low: increase the model's capacity (wider or deeper, less "
+                "regularisation) or train longer",
+                {**evidence, "low_accuracy": low_accuracy},
+            ))
+    if not findings:
+        evidence = {"first_loss": loss[0], "last_loss": loss[-1]}
+        if f"val_{metric}" in curves:
+            evidence[f"val_{metric}"] = curves[f"val_{metric}"][-1]
+        findings.append(Finding("healthy", "the curves show none of the warning signs",
+                                evidence))
+    return findings
+
+
+def report(findings):
+    """Formats findings as lines for printing, headed `diagnose:`."""
+    return "\n".join(f"diagnose: {finding}" for finding in findings)
