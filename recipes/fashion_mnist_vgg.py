@@ -15,7 +15,7 @@ import keras
 
 import kerasrecipes as kr
 
-EPOCHS = 15
+EPOCHS = 13
 BATCH_SIZE = 128
 SEED = 1337
 EXPORT_DIR = "saved_models"

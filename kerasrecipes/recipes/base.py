@@ -184,6 +184,11 @@ def split_validation(x, y, fraction, seed):
 def build(config):
     """Assembles a `Recipe` from a `RecipeConfig` (validated first).
 
+    A recipe is a whole training program, so, like the keras.io examples, it seeds
+    Keras' global random state with `config.seed` (`keras.utils.set_random_seed`) to
+    make weight initialisation and dropout reproducible; the parts and layers of the
+    library never touch global seeds.
+
     Args:
         config: a `RecipeConfig`.
 
