@@ -19,6 +19,9 @@ from kerasrecipes.layers.blocks import apply_conv_norm_act
 from kerasrecipes.layers.blocks import check_rate
 from kerasrecipes.layers.fire import apply_fire_block
 from kerasrecipes.layers.pooling import CeilMaxPooling2D
+from kerasrecipes.models.common import apply_image_input
+from kerasrecipes.models.common import check_preprocessing
+from kerasrecipes.models.common import width_scaler
 
 # conv1 (filters, kernel) and the body: "pool" is a 3×3/2 max pool, a tuple is a Fire
 # module (squeeze1x1, expand1x1, expand3x3); Fire modules are numbered fire2..fire9.
@@ -121,11 +124,7 @@ def squeezenet(
         raise ValueError(f"Argument `width` must be > 0. Received: width={width}")
     if not (isinstance(classes, int) and classes >= 1):
         raise ValueError(f"Argument `classes` must be an integer >= 1. Received: classes={classes!r}")
-    if preprocessing not in ("squeeze", None):
-        raise ValueError(
-            "Argument `preprocessing` must be 'squeeze' or None. "
-            f"Received: preprocessing={preprocessing!r}"
-        )
+    check_preprocessing(preprocessing)
     if len(input_shape) != 3:
         raise ValueError(
             f"Argument `input_shape` must be (H, W, C). Received: input_shape={tuple(input_shape)}"
@@ -134,8 +133,7 @@ def squeezenet(
     conv1_filters, conv1_kernel = architecture["conv1"]
     _check_size(input_shape, stem, conv1_kernel, architecture["body"], version)
 
-    def scaled(units):
-        return max(1, int(round(units * width)))
+    scaled = width_scaler(width)
 
     conv_kwargs = dict(
         norm=norm,
@@ -144,10 +142,7 @@ def squeezenet(
         kernel_regularizer=kernel_regularizer,
         kernel_constraint=kernel_constraint,
     )
-    inputs = keras.Input(shape=tuple(input_shape), name="images")
-    x = inputs
-    if preprocessing == "squeeze":
-        x = keras.layers.Rescaling(1.0 / 127.5, offset=-1.0, name="squeeze")(x)
+    inputs, x = apply_image_input(input_shape, preprocessing)
     if stem == "imagenet":
         x = apply_conv_norm_act(x, scaled(conv1_filters), kernel_size=conv1_kernel, strides=2,
                                 padding="valid", name="conv1", **conv_kwargs)

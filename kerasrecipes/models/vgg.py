@@ -15,6 +15,9 @@ from kerasrecipes.layers import normalization
 from kerasrecipes.layers.blocks import apply_vgg_stage
 from kerasrecipes.layers.blocks import check_rate
 from kerasrecipes.layers.blocks import part_name
+from kerasrecipes.models.common import apply_image_input
+from kerasrecipes.models.common import check_preprocessing
+from kerasrecipes.models.common import width_scaler
 
 # Table 1 of the paper, one list per stage (each stage ends in 2×2 max pooling).
 CONFIGS = {
@@ -117,11 +120,7 @@ def vgg(
     check_rate("dropout", dropout)
     if not width > 0:
         raise ValueError(f"Argument `width` must be > 0. Received: width={width}")
-    if preprocessing not in ("squeeze", None):
-        raise ValueError(
-            "Argument `preprocessing` must be 'squeeze' or None. "
-            f"Received: preprocessing={preprocessing!r}"
-        )
+    check_preprocessing(preprocessing)
     height, width_px = input_shape[0], input_shape[1]
     for _ in stages[: len(stages) if final_pool else len(stages) - 1]:
         height, width_px = height // 2, width_px // 2
@@ -133,8 +132,7 @@ def vgg(
             f"Received: config={config!r}"
         )
 
-    def scaled(units):
-        return max(1, int(round(units * width)))
+    scaled = width_scaler(width)
 
     conv_kwargs = dict(
         norm=norm,
@@ -143,10 +141,7 @@ def vgg(
         kernel_regularizer=kernel_regularizer,
         kernel_constraint=kernel_constraint,
     )
-    inputs = keras.Input(shape=tuple(input_shape), name="images")
-    x = inputs
-    if preprocessing == "squeeze":
-        x = keras.layers.Rescaling(1.0 / 127.5, offset=-1.0, name="squeeze")(x)
+    inputs, x = apply_image_input(input_shape, preprocessing)
     for index, stage in enumerate(stages):
         x = apply_vgg_stage(
             x,

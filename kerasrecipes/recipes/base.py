@@ -51,17 +51,38 @@ def validate(config):
     if config.tensorboard:
         import importlib.util
 
+        # TensorFlow 2.21's tf.summary needs the tensorboard package, no longer a
+        # TensorFlow dependency: fail now rather than after the first epoch.
         need(importlib.util.find_spec("tensorboard") is not None, "tensorboard",
              "false when the tensorboard package is missing (pip install tensorboard)")
-    optimizers.get(config.optimizer, learning_rate=config.learning_rate,
-                   momentum=config.momentum, weight_decay=config.weight_decay,
-                   clipnorm=config.clipnorm, clipvalue=config.clipvalue,
-                   global_clipnorm=config.global_clipnorm)
-    schedules.get(config.schedule, config.learning_rate, steps_per_epoch=1, epochs=config.epochs,
-                  decay_rate=config.decay_rate, step_epochs=config.step_epochs,
-                  step_factor=config.step_factor)
+    _optimizer(config, _learning_rate(config, steps_per_epoch=1))
     if config.schedule == "plateau":
         schedules.plateau_callback(config.lr_factor, config.lr_patience)
+
+
+def _learning_rate(config, steps_per_epoch):
+    return schedules.get(
+        config.schedule,
+        config.learning_rate,
+        steps_per_epoch=steps_per_epoch,
+        epochs=config.epochs,
+        warmup_epochs=config.warmup_epochs,
+        decay_rate=config.decay_rate,
+        step_epochs=config.step_epochs,
+        step_factor=config.step_factor,
+    )
+
+
+def _optimizer(config, learning_rate):
+    return optimizers.get(
+        config.optimizer,
+        learning_rate=learning_rate,
+        momentum=config.momentum,
+        weight_decay=config.weight_decay,
+        clipnorm=config.clipnorm,
+        clipvalue=config.clipvalue,
+        global_clipnorm=config.global_clipnorm,
+    )
 
 
 class Recipe:
@@ -220,26 +241,8 @@ def build(config):
             dropout=config.dropout,
         )
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
-    learning_rate = schedules.get(
-        config.schedule,
-        config.learning_rate,
-        steps_per_epoch=steps_per_epoch,
-        epochs=config.epochs,
-        warmup_epochs=config.warmup_epochs,
-        decay_rate=config.decay_rate,
-        step_epochs=config.step_epochs,
-        step_factor=config.step_factor,
-    )
     model.compile(
-        optimizer=optimizers.get(
-            config.optimizer,
-            learning_rate=learning_rate,
-            momentum=config.momentum,
-            weight_decay=config.weight_decay,
-            clipnorm=config.clipnorm,
-            clipvalue=config.clipvalue,
-            global_clipnorm=config.global_clipnorm,
-        ),
+        optimizer=_optimizer(config, _learning_rate(config, steps_per_epoch)),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
         jit_compile=config.jit_compile,

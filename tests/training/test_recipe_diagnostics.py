@@ -1,6 +1,5 @@
 """The diagnostics inside recipes: config keys, fit()'s findings and logs, the CLI flag."""
 
-import importlib.util
 import json
 import os
 
@@ -53,11 +52,26 @@ def test_bad_values_fail_before_loading_data(overrides, message, monkeypatch):
         kr.recipes.get("fashion_mnist_vgg")(**overrides)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("tensorboard") is not None,
-                    reason="the tensorboard package is installed")
-def test_tensorboard_without_the_package_fails_early(tmp_path):
+def test_tensorboard_without_the_package_fails_early(tmp_path, monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tensorboard" else real_find_spec(name, *a))
     with pytest.raises(ValueError, match=r"pip install tensorboard"):
         kr.recipes.get("fashion_mnist_vgg")(tensorboard=True, log_dir=str(tmp_path))
+
+
+@pytest.mark.slow
+def test_tensorboard_writes_event_files(tmp_path):
+    recipe = kr.recipes.get("fashion_mnist_vgg")(
+        train_samples=100, epochs=1, batch_size=50, width=0.25, tensorboard=True,
+        log_dir=str(tmp_path))
+    recipe.fit(verbose=0)
+    for split in ("train", "validation"):
+        events = os.listdir(tmp_path / "tensorboard" / split)
+        assert any(name.startswith("events.out.tfevents") for name in events)
+        assert os.path.getsize(tmp_path / "tensorboard" / split / events[0]) > 100
 
 
 @pytest.mark.slow

@@ -57,8 +57,29 @@ class RandomGaussianNoise(AugmentationLayer):
         return {**super().get_config(), "stddev": self.stddev}
 
 
+class _PixelRateLayer(AugmentationLayer):
+    """Base of the layers that hit a fraction `rate` of whole pixels: one uniform draw
+    per pixel (shared by its channels) per call."""
+
+    def __init__(self, rate, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(value_range=value_range, seed=seed, **kwargs)
+        self.rate = check_rate("rate", rate)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        draws = self.backend.random.uniform(
+            _pixel_shape(self.backend, images), dtype=self.compute_dtype, seed=self._seed(seed)
+        )
+        return {"draws": draws}
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate}
+
+
 @keras.saving.register_keras_serializable(package="kerasrecipes")
-class RandomSaltAndPepper(AugmentationLayer):
+class RandomSaltAndPepper(_PixelRateLayer):
     """Sets a fraction `rate` of pixels to `high` (salt) or `low` (pepper), half each.
 
     Args:
@@ -72,17 +93,7 @@ class RandomSaltAndPepper(AugmentationLayer):
     """
 
     def __init__(self, rate=0.02, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(value_range=value_range, seed=seed, **kwargs)
-        self.rate = check_rate("rate", rate)
-
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
-        draws = self.backend.random.uniform(
-            _pixel_shape(self.backend, images), dtype=self.compute_dtype, seed=self._seed(seed)
-        )
-        return {"draws": draws}
+        super().__init__(rate, value_range=value_range, seed=seed, **kwargs)
 
     def transform_images(self, images, transformation, training=True):
         images = self.backend.cast(images, self.compute_dtype)
@@ -96,12 +107,9 @@ class RandomSaltAndPepper(AugmentationLayer):
             (draws >= half) & (draws < self.rate), self.backend.cast(high, images.dtype), images
         )
 
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate}
-
 
 @keras.saving.register_keras_serializable(package="kerasrecipes")
-class RandomPixelDrop(AugmentationLayer):
+class RandomPixelDrop(_PixelRateLayer):
     """Sets a random fraction `rate` of pixels (all their channels) to zero.
 
     Unlike `keras.layers.Dropout` it does not rescale the other pixels, so the
@@ -118,23 +126,11 @@ class RandomPixelDrop(AugmentationLayer):
     """
 
     def __init__(self, rate=0.05, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(value_range=value_range, seed=seed, **kwargs)
-        self.rate = check_rate("rate", rate)
-
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
-        draws = self.backend.random.uniform(
-            _pixel_shape(self.backend, images), dtype=self.compute_dtype, seed=self._seed(seed)
-        )
-        return {"keep": self.backend.cast(draws >= self.rate, self.compute_dtype)}
+        super().__init__(rate, value_range=value_range, seed=seed, **kwargs)
 
     def transform_images(self, images, transformation, training=True):
         images = self.backend.cast(images, self.compute_dtype)
         if not training or transformation is None:
             return images
-        return images * transformation["keep"]
-
-    def get_config(self):
-        return {**super().get_config(), "rate": self.rate}
+        keep = self.backend.cast(transformation["draws"] >= self.rate, self.compute_dtype)
+        return images * keep
