@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from kerasrecipes.training.diagnostics import history_dict  # noqa: E402
+
 
 def _save(figure, path):
     directory = os.path.dirname(os.path.abspath(path))
@@ -23,16 +25,6 @@ def _save(figure, path):
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return path
-
-
-def _curves(history):
-    curves = getattr(history, "history", history)
-    if not isinstance(curves, dict) or "loss" not in curves:
-        raise ValueError(
-            "Argument `history` must be a keras History or a dict of per-epoch lists with "
-            f"at least a 'loss' key. Received: history={history!r}"
-        )
-    return curves
 
 
 def plot_history(history, path, metric="accuracy", title=None):
@@ -51,7 +43,7 @@ def plot_history(history, path, metric="accuracy", title=None):
 
     >>> plot_history(recipe.fit(), "runs/curves.png")
     """
-    curves = _curves(history)
+    curves = history_dict(history)
     panels = ["loss"] + ([metric] if metric in curves else [])
     figure, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
     for axis, key in zip(axes[0], panels):

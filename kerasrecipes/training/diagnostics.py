@@ -44,7 +44,12 @@ def _fmt(value):
     return str(value)
 
 
-def _curves(history):
+def history_dict(history):
+    """Returns a History's (or a dict's) per-epoch curves as `{name: [float, ...]}`.
+
+    Raises:
+        ValueError: `history` is neither, or has no `loss` curve.
+    """
     curves = getattr(history, "history", history)
     if not isinstance(curves, dict) or "loss" not in curves:
         raise ValueError(
@@ -136,7 +141,7 @@ def diagnose(history, metric="accuracy", gap=0.05, low_accuracy=0.9, linearity=0
     ...     print(finding.code)
     lr_too_low
     """
-    curves = _curves(history)
+    curves = history_dict(history)
     loss = curves["loss"]
     if len(loss) < 2:
         return [Finding("too_short", "one epoch is too short to read the curves",
