@@ -8,14 +8,20 @@ PNG files with matplotlib's Agg backend (no display needed) and return the path 
 
 import os
 
-import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from kerasrecipes.training.diagnostics import history_dict
 
-from kerasrecipes.training.diagnostics import history_dict  # noqa: E402
+
+def _subplots(*grid, figsize, **kwargs):
+    # A Figure on its own Agg canvas: no pyplot, so the user's backend (a notebook's
+    # inline one, say) is left alone and no global figure list grows.
+    figure = Figure(figsize=figsize)
+    FigureCanvasAgg(figure)
+    return figure, figure.subplots(*grid, **kwargs)
 
 
 def _save(figure, path):
@@ -23,7 +29,6 @@ def _save(figure, path):
     os.makedirs(directory, exist_ok=True)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
-    plt.close(figure)
     return path
 
 
@@ -45,7 +50,7 @@ def plot_history(history, path, metric="accuracy", title=None):
     """
     curves = history_dict(history)
     panels = ["loss"] + ([metric] if metric in curves else [])
-    figure, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
+    figure, axes = _subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
     for axis, key in zip(axes[0], panels):
         epochs = np.arange(1, len(curves[key]) + 1)
         axis.plot(epochs, curves[key], "o-", label=f"train {key}")
@@ -79,7 +84,7 @@ def plot_learning_rate(steps, rates, path, log_scale=False, title="learning rate
             "Arguments `steps` and `rates` must be non-empty and of equal length. "
             f"Received: len(steps)={len(steps)}, len(rates)={len(rates)}"
         )
-    figure, axis = plt.subplots(figsize=(6, 3.6))
+    figure, axis = _subplots(figsize=(6, 3.6))
     axis.plot(steps, rates)
     if log_scale:
         axis.set_yscale("log")
@@ -100,7 +105,7 @@ def plot_lr_range_test(result, path):
     Returns:
         `path`.
     """
-    figure, axis = plt.subplots(figsize=(6, 3.6))
+    figure, axis = _subplots(figsize=(6, 3.6))
     axis.plot(result.learning_rates, result.losses, alpha=0.35, label="loss")
     axis.plot(result.learning_rates, result.smoothed, label="smoothed loss")
     axis.axvline(result.min_loss_lr, color="gray", linestyle=":",
@@ -142,7 +147,7 @@ def plot_activation_std(statistics_by_label, path, title="activation std per lay
             "Argument `statistics_by_label` must map labels to activation statistics. "
             f"Received: statistics_by_label={statistics_by_label!r}"
         )
-    figure, axis = plt.subplots(figsize=(6, 3.6))
+    figure, axis = _subplots(figsize=(6, 3.6))
     for label, stats in statistics_by_label.items():
         names = list(stats)
         stds = [max(stats[name]["std"], 1e-300) for name in names]
