@@ -20,6 +20,7 @@ import numpy as np
 
 from kerasrecipes._names import unknown_name_error
 from kerasrecipes.layers.streaming import iterate_batches
+from kerasrecipes.layers.streaming import mean_and_covariance
 
 
 def squeeze(name="squeeze"):
@@ -114,20 +115,15 @@ class Whitening(keras.layers.Layer):
                 or `(images, labels)`, batched or not.
             batch_size: int, rows per step for arrays.
         """
-        count, total, outer, shape = 0, None, None, None
-        for batch in iterate_batches(data, batch_size):
-            flat = batch.reshape(len(batch), -1).astype("float64")
-            if total is None:
-                shape = (None,) + batch.shape[1:]
-                total = np.zeros(flat.shape[1])
-                outer = np.zeros((flat.shape[1], flat.shape[1]))
-            count += len(flat)
-            total += flat.sum(axis=0)
-            outer += flat.T @ flat
-        if not count:
-            raise ValueError("Argument `data` must hold at least one image. Received: no images")
-        mean = total / count
-        covariance = outer / count - np.outer(mean, mean)
+        shapes = []
+
+        def rows():
+            for batch in iterate_batches(data, batch_size):
+                shapes.append((None,) + batch.shape[1:])
+                yield batch.reshape(len(batch), -1)
+
+        mean, covariance, _ = mean_and_covariance(rows())
+        shape = shapes[0]
         u, s, _ = np.linalg.svd(covariance, hermitian=True)
         scale = 1.0 / np.sqrt(np.clip(s, 0, None) + self.epsilon)
         if self.method == "zca":

@@ -41,3 +41,33 @@ def iterate_batches(data, batch_size=1024):
             yield element
     if pending:
         yield np.stack(pending)
+
+
+def mean_and_covariance(row_batches):
+    """Returns the mean and covariance of rows streamed in batches, in float64.
+
+    Accumulates the sum and the sum of outer products, so memory is one
+    `(d, d)` matrix however many rows there are.
+
+    Args:
+        row_batches: iterable of arrays `(n, d)`, one batch of rows at a time.
+
+    Returns:
+        `(mean, covariance, count)`: arrays `(d,)` and `(d, d)`, and the number of rows.
+
+    Raises:
+        ValueError: no rows at all.
+    """
+    count, total, outer = 0, None, None
+    for rows in row_batches:
+        rows = np.asarray(rows, dtype="float64")
+        if total is None:
+            total = np.zeros(rows.shape[1])
+            outer = np.zeros((rows.shape[1], rows.shape[1]))
+        count += len(rows)
+        total += rows.sum(axis=0)
+        outer += rows.T @ rows
+    if not count:
+        raise ValueError("Argument `data` must hold at least one image. Received: no images")
+    mean = total / count
+    return mean, outer / count - np.outer(mean, mean), count

@@ -6,6 +6,7 @@ import numpy as np
 from kerasrecipes.layers.augmentation.base import AugmentationLayer
 from kerasrecipes.layers.augmentation.base import check_rate
 from kerasrecipes.layers.streaming import iterate_batches
+from kerasrecipes.layers.streaming import mean_and_covariance
 
 # RGB eigen-decomposition of ImageNet pixels in [0, 1], as used with AlexNet
 # (values from fb.resnet.torch's `Lighting` transform); columns are eigenvectors.
@@ -126,20 +127,11 @@ class FancyPCA(AugmentationLayer):
             data: images `(N, H, W, C)` in `value_range`.
             batch_size: int, rows per step when `data` is an array.
         """
-        count, total, outer = 0, None, None
         low, high = self.value_range
-        for batch in iterate_batches(data, batch_size):
-            pixels = (batch.reshape(-1, batch.shape[-1]).astype("float64") - low) / (high - low)
-            if total is None:
-                total = np.zeros(pixels.shape[1])
-                outer = np.zeros((pixels.shape[1], pixels.shape[1]))
-            count += len(pixels)
-            total += pixels.sum(axis=0)
-            outer += pixels.T @ pixels
-        if not count:
-            raise ValueError("Argument `data` must hold at least one image. Received: no images")
-        mean = total / count
-        covariance = outer / count - np.outer(mean, mean)
+        _, covariance, _ = mean_and_covariance(
+            (batch.reshape(-1, batch.shape[-1]).astype("float64") - low) / (high - low)
+            for batch in iterate_batches(data, batch_size)
+        )
         values, vectors = np.linalg.eigh(covariance)
         order = np.argsort(values)[::-1]
         values, vectors = np.clip(values[order], 0, None), vectors[:, order]
