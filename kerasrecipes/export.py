@@ -10,7 +10,6 @@ import os
 import shutil
 import tempfile
 
-import keras
 import tensorflow as tf
 
 METADATA_FILE = "kerasrecipes.json"
@@ -86,22 +85,24 @@ def save(model, base_dir, config=None, class_names=None, version=None):
 
 
 def _write_saved_model(model, path, input_shape):
-    archive = keras.export.ExportArchive()
-    archive.track(model)
+    # A plain tf.Module rather than keras.export.ExportArchive: ExportArchive tracks
+    # every variable twice (`variables` and `_all_variables`), doubling the export
+    # (14 MB instead of 7 MB for the default recipe).
+    module = tf.Module()
+    module.model_variables = [getattr(v, "value", v) for v in model.variables]
 
+    @tf.function(
+        input_signature=[tf.TensorSpec((None, *input_shape[1:]), tf.uint8, name="images")]
+    )
     def serve(images):
         probabilities = model(tf.cast(images, tf.float32), training=False)
         return {
-            "probabilities": probabilities,
+            "probabilities": tf.cast(probabilities, tf.float32),
             "class_id": tf.argmax(probabilities, axis=-1),
         }
 
-    archive.add_endpoint(
-        name="serving_default",
-        fn=serve,
-        input_signature=[tf.TensorSpec((None, *input_shape[1:]), tf.uint8, name="images")],
-    )
-    archive.write_out(path, verbose=False)
+    module.serve = serve
+    tf.saved_model.save(module, path, signatures={"serving_default": serve})
 
 
 def load_metadata(path):

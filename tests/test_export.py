@@ -88,3 +88,12 @@ def test_non_image_model_is_rejected(tmp_path):
     with pytest.raises(ValueError, match=r"must take a batch of images \(None, H, W, C\)"):
         export.save(dense, str(tmp_path / "d"))
     assert not os.path.exists(tmp_path / "d" / "1")
+
+
+def test_each_weight_is_stored_once(model, tmp_path):
+    # keras.export.ExportArchive stored every variable twice; ours stores it once.
+    path = export.save(model, str(tmp_path / "size"))
+    folder = os.path.join(path, "variables")
+    stored = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
+    raw = 4 * model.count_params()
+    assert raw <= stored < 1.2 * raw
