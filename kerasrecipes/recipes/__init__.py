@@ -4,7 +4,7 @@ Example:
 
 >>> import kerasrecipes as kr
 >>> kr.recipes.names()
-['fashion_mnist_vgg']
+['fashion_mnist_squeezenet', 'fashion_mnist_vgg']
 >>> recipe = kr.recipes.get("fashion_mnist_vgg")(epochs=2, batch_size=256)
 >>> history = recipe.fit()
 """
