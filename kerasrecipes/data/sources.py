@@ -119,6 +119,7 @@ def load_tfds(name, split="train", data_dir=None):
             "`pip install tensorflow-datasets`, then prepare the data where it has internet."
         ) from None
     try:
+        # download=False: local, already prepared data only; never fetched at run time.
         dataset = tfds.load(name, split=split, data_dir=data_dir, as_supervised=True,
                             download=False)
     except tfds.core.registered.DatasetNotFoundError:

@@ -43,3 +43,14 @@ def width_scaler(width):
         return max(1, int(round(units * width)))
 
     return scaled
+
+
+def conv_options(norm, activation, kernel_initializer, kernel_regularizer, kernel_constraint):
+    """Returns the keyword arguments every conv block of a builder shares."""
+    return dict(
+        norm=norm,
+        activation=activation,
+        kernel_initializer=kernel_initializer,
+        kernel_regularizer=kernel_regularizer,
+        kernel_constraint=kernel_constraint,
+    )

@@ -21,6 +21,7 @@ from kerasrecipes.layers.fire import apply_fire_block
 from kerasrecipes.layers.pooling import CeilMaxPooling2D
 from kerasrecipes.models.common import apply_image_input
 from kerasrecipes.models.common import check_preprocessing
+from kerasrecipes.models.common import conv_options
 from kerasrecipes.models.common import width_scaler
 
 # conv1 (filters, kernel) and the body: "pool" is a 3×3/2 max pool, a tuple is a Fire
@@ -135,12 +136,8 @@ def squeezenet(
 
     scaled = width_scaler(width)
 
-    conv_kwargs = dict(
-        norm=norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-        kernel_regularizer=kernel_regularizer,
-        kernel_constraint=kernel_constraint,
+    conv_kwargs = conv_options(
+        norm, activation, kernel_initializer, kernel_regularizer, kernel_constraint
     )
     inputs, x = apply_image_input(input_shape, preprocessing)
     if stem == "imagenet":

@@ -17,6 +17,7 @@ from kerasrecipes.layers.blocks import check_rate
 from kerasrecipes.layers.blocks import part_name
 from kerasrecipes.models.common import apply_image_input
 from kerasrecipes.models.common import check_preprocessing
+from kerasrecipes.models.common import conv_options
 from kerasrecipes.models.common import width_scaler
 
 # Table 1 of the paper, one list per stage (each stage ends in 2×2 max pooling).
@@ -134,12 +135,8 @@ def vgg(
 
     scaled = width_scaler(width)
 
-    conv_kwargs = dict(
-        norm=norm,
-        activation=activation,
-        kernel_initializer=kernel_initializer,
-        kernel_regularizer=kernel_regularizer,
-        kernel_constraint=kernel_constraint,
+    conv_kwargs = conv_options(
+        norm, activation, kernel_initializer, kernel_regularizer, kernel_constraint
     )
     inputs, x = apply_image_input(input_shape, preprocessing)
     for index, stage in enumerate(stages):
