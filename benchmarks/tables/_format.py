@@ -1,0 +1,32 @@
+"""Shared Markdown helpers for the table renderers (standard library only)."""
+
+import json
+import os
+
+
+def load(results_dir, name):
+    """Returns the parsed `results_dir/<name>.json`."""
+    with open(os.path.join(results_dir, f"{name}.json")) as handle:
+        return json.load(handle)
+
+
+def table(header, rows):
+    """Returns a Markdown table from a header list and a list of row lists."""
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def pct(value, digits=2):
+    """Formats a fraction in [0, 1] as a percentage: 0.9382 -> '93.82 %'."""
+    return f"{100 * value:.{digits}f} %"
+
+
+def source(result):
+    """Returns a one-line provenance note: CPU, flags, precision, commit."""
+    prov = result.get("provenance", {})
+    cpu = prov.get("cpu", {})
+    flags = ", ".join(cpu.get("flags", [])) or "no listed flags"
+    commit = (prov.get("commit") or "unknown")[:7]
+    return (f"Measured on {cpu.get('model', 'an unknown CPU')} ({cpu.get('cores', '?')} cores; "
+            f"{flags}), commit {commit}, {prov.get('date', 'unknown date')[:10]}.")

@@ -1,0 +1,55 @@
+"""The README's measured tables are exactly what `benchmarks/render.py` makes of the results."""
+
+import importlib.util
+import json
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _module(name):
+    spec = importlib.util.spec_from_file_location(
+        f"_bench_{name}", os.path.join(ROOT, "benchmarks", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_tables_match_the_results():
+    render = _module("render")
+    with open(os.path.join(ROOT, "README.md")) as handle:
+        text = handle.read()
+    assert render.render_text(text) == text, (
+        "README.md tables differ from benchmarks/results: run `python benchmarks/render.py`")
+
+
+def test_render_fills_a_block_and_rejects_an_unknown_renderer(tmp_path):
+    render = _module("render")
+    text = "a\n<!-- table:nonexistent_xyz -->\nold\n<!-- /table:nonexistent_xyz -->\nb\n"
+    with pytest.raises(ValueError, match="nonexistent_xyz"):
+        render.render_text(text)
+
+
+def test_every_result_records_its_provenance():
+    results = os.path.join(ROOT, "benchmarks", "results")
+    for name in sorted(os.listdir(results)):
+        if not name.endswith(".json"):
+            continue
+        with open(os.path.join(results, name)) as handle:
+            result = json.load(handle)
+        prov = result.get("provenance") or result.get("historical")
+        assert prov, f"{name} has neither a provenance block nor a `historical` reason"
+        if "provenance" in result:
+            for key in ("commit", "date", "cpu", "versions", "precision", "config"):
+                assert key in result["provenance"], f"{name}: provenance lacks {key!r}"
+            assert "/work/" not in json.dumps(result) and "/root/" not in json.dumps(result), name
+
+
+def test_provenance_names_cpu_flags_and_versions():
+    prov = _module("provenance").provenance(config={"a": 1}, precision="float32")
+    assert prov["cpu"]["cores"] >= 1 and isinstance(prov["cpu"]["flags"], list)
+    assert prov["versions"]["python"].count(".") == 2
+    assert prov["precision"] == "float32" and prov["config"] == {"a": 1}
+    assert len(prov["commit"] or "x" * 40) == 40
