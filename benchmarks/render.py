@@ -39,6 +39,8 @@ def renderer(name):
                        and not f.startswith("_"))
         raise ValueError(f"README block `table:{name}` has no renderer "
                          f"benchmarks/tables/{name}.py. Known: {known}")
+    if TABLES_DIR not in sys.path:
+        sys.path.insert(0, TABLES_DIR)  # renderers share `_format.py` beside them
     spec = importlib.util.spec_from_file_location(f"_kr_table_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
