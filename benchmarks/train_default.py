@@ -12,7 +12,7 @@ Writes benchmarks/results/train_default.json.
 import argparse
 import json
 import os
-import platform
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -21,7 +21,8 @@ import keras  # noqa: E402
 
 import kerasrecipes as kr  # noqa: E402
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "train_default.json")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provenance import write_result  # noqa: E402
 
 
 def keras_io_convnet():
@@ -74,6 +75,7 @@ def run_recipe(overrides):
         "model": "fashion_mnist_vgg",
         "params": recipe.model.count_params(),
         "config": recipe.config.to_dict(),
+        "precision": recipe.model.dtype_policy.name,
         "epochs": epochs,
         "train_images": train_images,
         "wall_s": round(wall, 1),
@@ -87,7 +89,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs-baseline", type=int, default=15)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--output", default=RESULTS)
     args = parser.parse_args()
     overrides = dict(pair.split("=", 1) for pair in args.set)
 
@@ -97,17 +98,19 @@ def main():
     print(json.dumps(recipe))
     ratio = recipe["wall_s"] / baseline["wall_s"]
     result = {
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "keras": keras.__version__, "backend": keras.backend.backend()},
         "keras_io_convnet": baseline,
         "default_recipe": recipe,
         "wall_ratio_recipe_over_baseline": round(ratio, 2),
         "goal": {"test_accuracy_at_least": 0.935, "wall_ratio_at_most": 3.0},
         "goal_met": recipe["test_accuracy"] >= 0.935 and ratio <= 3.0,
     }
-    os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    with open(args.output, "w") as handle:
-        json.dump(result, handle, indent=2)
+    write_result("train_default", result,
+                 config={"fashion_mnist_vgg": recipe["config"],
+                         "keras_io_convnet": {"optimizer": "adam", "batch_size": 128,
+                                              "epochs": args.epochs_baseline}},
+                 precision={"fashion_mnist_vgg": recipe["precision"],
+                            "keras_io_convnet": "float32"},
+                 command="python benchmarks/train_default.py " + " ".join(sys.argv[1:]))
     print(json.dumps({k: result[k] for k in ("wall_ratio_recipe_over_baseline", "goal_met")}))
 
 

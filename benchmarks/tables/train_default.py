@@ -1,0 +1,26 @@
+"""README table: the default recipe against the keras.io convnet (train_default.json)."""
+
+from _format import load
+from _format import pct
+from _format import source
+from _format import table
+
+
+def render(results_dir):
+    result = load(results_dir, "train_default")
+    rows = []
+    for key, label in (("keras_io_convnet", "keras.io simple convnet (Adam, batch 128, float32)"),
+                       ("default_recipe", "`fashion_mnist_vgg` (default recipe)")):
+        run = result[key]
+        rows.append([label, f"{run['params']:,}", run["epochs"], f"{run['wall_s']:.1f}",
+                     f"{run['images_per_s']:,.0f}", pct(run["test_accuracy"])])
+    goal = result["goal"]
+    text = table(["model", "params", "epochs", "wall s", "images/s", "test accuracy"], rows)
+    text += (f"\nWall-time ratio {result['wall_ratio_recipe_over_baseline']:.2f}× (goal: ≥ "
+             f"{pct(goal['test_accuracy_at_least'], 1)} in at most {goal['wall_ratio_at_most']:g}×"
+             f"; {'met' if result['goal_met'] else 'missed'}). ")
+    if "provenance" in result:
+        text += source(result) + "\n"
+    else:
+        text += f"Historical result: {result['historical']}\n"
+    return text
