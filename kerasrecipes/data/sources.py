@@ -499,6 +499,8 @@ def _from_dataset(dataset, test, description, class_names, options):
         keep[indices] = True
         keep = tf.constant(keep)
         picked = dataset.enumerate().filter(lambda i, pair: tf.gather(keep, i))
+        # filter() hides the size; Keras needs it to end an epoch without a warning.
+        picked = picked.apply(tf.data.experimental.assert_cardinality(len(indices)))
         picked = picked.map(lambda i, pair: convert(*pair), num_parallel_calls=tf.data.AUTOTUNE)
         cache = options["cache"]
         return folders.apply_cache(picked, cache if cache in (None, "memory") else f"{cache}.{suffix}")
