@@ -16,7 +16,9 @@ def render(results_dir):
             rate = row[f"{epoch}_epoch_images_per_s"]
             rows.append([label, epoch, f"{rate:,.0f}", f"{rate / model:.1f}x"])
     text = table(["folder pipeline", "epoch", "images/s", "over the model's consumption"], rows)
-    quick = " (quick run: 5,000 images)" if result.get("quick") else ""
+    quick = " (a `--quick` run)" if result.get("quick") else ""
+    load = result.get("load_average_at_end")
+    busy = f" Load average at the end: {load[0]:.1f}." if load else ""
     return (text + f"\n{result['train_images']:,} Fashion-MNIST training images as PNG files"
-            f"{quick}; the model (`{result['recipe']}`) consumes {model:,.0f} images/s. "
-            + source(result) + "\n")
+            f"{quick}; the model (`{result['recipe']}`) consumes {model:,.0f} images/s, "
+            f"measured in the same run. " + source(result) + busy + "\n")
