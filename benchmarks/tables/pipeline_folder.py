@@ -17,8 +17,8 @@ def render(results_dir):
             rows.append([label, epoch, f"{rate:,.0f}", f"{rate / model:.1f}x"])
     text = table(["folder pipeline", "epoch", "images/s", "over the model's consumption"], rows)
     quick = " (a `--quick` run)" if result.get("quick") else ""
-    load = result.get("load_average_at_end")
-    busy = f" Load average at the end: {load[0]:.1f}." if load else ""
+    load_average = result.get("load_average_at_end")
+    busy = f" Load average at the end: {load_average[0]:.1f}." if load_average else ""
     return (text + f"\n{result['train_images']:,} Fashion-MNIST training images as PNG files"
             f"{quick}; the model (`{result['recipe']}`) consumes {model:,.0f} images/s, "
             f"measured in the same run. " + source(result) + busy + "\n")
