@@ -18,12 +18,23 @@ pipeline delivers >= 3x what the model consumes.
     flock /tmp/kr-heavy.lock python benchmarks/pipeline.py [--rounds 2] [--steps 60]
 
 Writes benchmarks/results/pipeline.json.
+
+The folder row (`--folder`): the same training split written out as PNG files into a
+temporary folder and read by the recipe from disk (`data=<folder>`): images/s of the
+folder pipeline in its first epoch (read and decode every file) and, with
+`cache="memory"`, once cached, against the model's consumption (goal: >= 3x after the
+first epoch). Writes benchmarks/results/pipeline_folder.json with its provenance.
+
+    flock /tmp/kr-heavy.lock python benchmarks/pipeline.py --folder [--quick]
 """
 
 import argparse
 import json
 import os
 import platform
+import shutil
+import sys
+import tempfile
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -33,7 +44,6 @@ import tensorflow as tf  # noqa: E402
 
 import kerasrecipes as kr  # noqa: E402
 from kerasrecipes.layers import augmentation  # noqa: E402
-from kerasrecipes.recipes.base import split_validation  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "pipeline.json")
 POLICIES = ("none", "flip_crop", "light", "strong", "fancy_pca", "randaugment")
@@ -71,18 +81,120 @@ def model_rate(model, data, steps, batch_size):
     return steps * batch_size / timer.last
 
 
+def epoch_rate(dataset):
+    """Images/s of one full pass over a batched dataset."""
+    count, start = 0, time.perf_counter()
+    for images, _ in dataset:
+        count += int(images.shape[0])
+    return count / (time.perf_counter() - start)
+
+
+def write_pngs(folder, images, labels, class_names):
+    """Writes uint8 images as `folder/<class>/<index>.png`; returns the bytes written."""
+    from PIL import Image
+
+    names = [name.replace("/", "_") for name in class_names]
+    for name in names:
+        os.makedirs(os.path.join(folder, name), exist_ok=True)
+    total = 0
+    for index, (image, label) in enumerate(zip(images, labels)):
+        path = os.path.join(folder, names[label], f"{index:05d}.png")
+        Image.fromarray(image[..., 0]).save(path)
+        total += os.path.getsize(path)
+    return total
+
+
+def folder_row(args):
+    """The folder row: Fashion-MNIST as PNG files, streamed by the recipe from disk."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from provenance import write_result
+
+    base = kr.recipes.get("fashion_mnist_vgg")
+    config = base.defaults
+    memory = kr.data.source(config.data, validation_split=config.validation_split,
+                            seed=config.seed)
+    x_train, y_train = memory.train
+    x_val, y_val = memory.val
+    if args.quick:
+        x_train, y_train, x_val, y_val = x_train[:5000], y_train[:5000], x_val[:500], y_val[:500]
+    folder = tempfile.mkdtemp(prefix="kr-fashion-pngs-")
+    try:
+        start = time.perf_counter()
+        png_bytes = write_pngs(os.path.join(folder, "train"), x_train, y_train, memory.class_names)
+        write_pngs(os.path.join(folder, "val"), x_val, y_val, memory.class_names)
+        write_s = time.perf_counter() - start
+        rows = {}
+        for cache in (None, "memory"):
+            start = time.perf_counter()
+            recipe = base(data=folder, cache=cache)
+            build_s = time.perf_counter() - start
+            first = epoch_rate(recipe.train_data)
+            second = epoch_rate(recipe.train_data)
+            rows["cached" if cache else "from_disk"] = {
+                "cache": cache, "build_s": round(build_s, 2),
+                "first_epoch_images_per_s": round(first, 1),
+                "second_epoch_images_per_s": round(second, 1),
+            }
+            print(json.dumps({"cache": cache, **rows["cached" if cache else "from_disk"]}), flush=True)
+        batch_size = recipe.config.batch_size
+        constant = tf.data.Dataset.from_tensors(
+            (tf.constant(x_train[:batch_size], tf.float32), tf.constant(y_train[:batch_size]))
+        ).repeat()
+        model = max(model_rate(recipe.model, constant, args.steps, batch_size)
+                    for _ in range(args.rounds))
+        fed = model_rate(recipe.model, recipe.train_data.repeat(), args.steps, batch_size)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    after_first = rows["cached"]["second_epoch_images_per_s"]
+    result = {
+        "recipe": recipe.config.name,
+        "train_images": int(len(x_train)),
+        "png_bytes": png_bytes,
+        "write_pngs_s": round(write_s, 1),
+        "rows": rows,
+        "model_images_per_s": round(model, 1),
+        "model_fed_by_cached_folder_images_per_s": round(fed, 1),
+        "folder_over_model": {
+            "first_epoch": round(rows["from_disk"]["first_epoch_images_per_s"] / model, 2),
+            "from_disk_second_epoch": round(rows["from_disk"]["second_epoch_images_per_s"] / model, 2),
+            "cached": round(after_first / model, 2),
+        },
+        "goal": {"cached_folder_over_model_at_least": 3.0},
+        "goal_met": after_first / model >= 3.0,
+        "quick": bool(args.quick),
+        "load_average_at_end": os.getloadavg(),
+    }
+    path = write_result(
+        "pipeline_folder", result,
+        config={"from_disk": base.defaults.replace(data="<temporary PNG folder>").to_dict(),
+                "cached": base.defaults.replace(data="<temporary PNG folder>", cache="memory").to_dict()},
+        precision=kr.training.precision.resolve(config.precision),
+        command="python benchmarks/pipeline.py --folder" + (" --quick" if args.quick else ""),
+    )
+    print(json.dumps({k: result[k] for k in ("model_images_per_s", "folder_over_model", "goal_met")}))
+    print(f"Wrote {path}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--steps", type=int, default=60, help="training steps per model timing")
     parser.add_argument("--output", default=RESULTS)
+    parser.add_argument("--folder", action="store_true",
+                        help="measure the PNG-folder row only (pipeline_folder.json)")
+    parser.add_argument("--quick", action="store_true",
+                        help="with --folder: 5,000 images and a short model timing")
     args = parser.parse_args()
+    if args.folder:
+        if args.quick:
+            args.steps, args.rounds = min(args.steps, 15), 1
+        return folder_row(args)
 
     recipe = kr.recipes.get("fashion_mnist_vgg")()
     config = recipe.config
     batch_size, seed, default_policy = config.batch_size, config.seed, config.augment
-    (x_train, y_train), _ = kr.data.load(config.dataset)
-    (x_train, y_train), _ = split_validation(x_train, y_train, config.validation_split, seed)
+    x_train, y_train = kr.data.source(config.data, validation_split=config.validation_split,
+                                      seed=seed).train
 
     model = recipe.model
     constant = tf.data.Dataset.from_tensors(

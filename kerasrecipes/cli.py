@@ -4,6 +4,7 @@
     kerasrecipes config fashion_mnist_vgg --set epochs=3
     kerasrecipes train fashion_mnist_vgg --epochs 1 --set batch_size=256 --set optimizer=adam --export
     kerasrecipes train fashion_mnist_vgg --sanity-check --set log_dir=runs/fm
+    kerasrecipes train image_classifier --data path/to/images --epochs 5 --export
     kerasrecipes export runs/fashion_mnist_vgg/model.keras --name fashion_mnist_vgg
     kerasrecipes show-augment strong --output strong.png
 
@@ -31,6 +32,8 @@ def _overrides(args):
     overrides = _parse_sets(args.set)
     if getattr(args, "epochs", None) is not None:
         overrides["epochs"] = args.epochs
+    if getattr(args, "data", None) is not None:
+        overrides["data"] = args.data
     return overrides
 
 
@@ -60,9 +63,12 @@ def cmd_train(args):
         from kerasrecipes.training import sanity_check
 
         print(sanity_check(recipe))
-    recipe.fit(verbose=args.verbose)
-    metrics = recipe.evaluate()
-    print(json.dumps({"recipe": args.recipe, "test": metrics}))
+    history = recipe.fit(verbose=args.verbose)
+    if recipe.test_data is not None:
+        print(json.dumps({"recipe": args.recipe, "test": recipe.evaluate()}))
+    else:  # a folder without test/: report the last validation figures instead
+        last = {k[4:]: v[-1] for k, v in history.history.items() if k.startswith("val_")}
+        print(json.dumps({"recipe": args.recipe, "test": None, "validation": last}))
     if args.output:
         os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
         recipe.model.save(args.output)
@@ -119,6 +125,8 @@ def build_parser():
         sub = commands.add_parser(command, help=help_text)
         sub.add_argument("recipe")
         sub.add_argument("--epochs", type=int)
+        sub.add_argument("--data", help="a registered name (fashion_mnist, digits), a TFDS "
+                         "name or a folder of class sub-folders (or train/ and test/)")
         sub.add_argument("--set", action="append", metavar="KEY=VALUE",
                          help="override a config key (repeatable)")
         sub.set_defaults(run=fn)

@@ -4,7 +4,7 @@ Example:
 
 >>> import kerasrecipes as kr
 >>> kr.recipes.names()
-['fashion_mnist_squeezenet', 'fashion_mnist_vgg']
+['fashion_mnist_squeezenet', 'fashion_mnist_vgg', 'image_classifier']
 >>> recipe = kr.recipes.get("fashion_mnist_vgg")(epochs=2, batch_size=256)
 >>> history = recipe.fit()
 """
@@ -14,6 +14,7 @@ import fnmatch
 from kerasrecipes._names import unknown_name_error
 from kerasrecipes.recipes.base import Recipe
 from kerasrecipes.recipes.base import build
+from kerasrecipes.recipes.base import split_data_object
 from kerasrecipes.recipes.base import validate
 from kerasrecipes.recipes.config import RecipeConfig
 
@@ -33,7 +34,8 @@ def register(name, defaults):
     base = RecipeConfig(name=name).replace(**defaults)
 
     def recipe(**overrides):
-        return build(base.replace(**overrides))
+        overrides, data = split_data_object(overrides)
+        return build(base.replace(**overrides), data=data)
 
     recipe.__name__ = name
     recipe.__doc__ = (
@@ -67,3 +69,4 @@ def config(name, **overrides):
 
 
 from kerasrecipes.recipes import fashion_mnist  # noqa: E402  (registers the recipes)
+from kerasrecipes.recipes import image_classifier  # noqa: E402

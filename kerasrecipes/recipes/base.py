@@ -9,6 +9,7 @@ import numpy as np
 
 from kerasrecipes import models
 from kerasrecipes.layers import augmentation
+from kerasrecipes.recipes import model_inputs
 from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import callbacks as callbacks_lib
 from kerasrecipes.training import diagnostics
@@ -32,9 +33,9 @@ def validate(config):
     need(config.epochs >= 1, "epochs", "an integer >= 1")
     need(config.batch_size >= 1, "batch_size", "an integer >= 1")
     need(config.learning_rate > 0, "learning_rate", "> 0")
-    need(0 <= config.dropout < 1, "dropout", "in [0, 1)")
+    need(config.dropout is None or 0 <= config.dropout < 1, "dropout", "None or in [0, 1)")
     need(0 < config.validation_split < 1, "validation_split", "in (0, 1)")
-    need(config.width > 0, "width", "> 0")
+    need(config.width is None or config.width > 0, "width", "None or > 0")
     need(config.warmup_epochs >= 0, "warmup_epochs", ">= 0")
     need(config.train_samples is None or config.train_samples >= 10, "train_samples",
          "None or an integer >= 10")
@@ -46,6 +47,8 @@ def validate(config):
         raise unknown_name_error("model", config.model, models.names())
     augmentation.augmentation_policy(config.augment)
     precision.resolve(config.precision)
+    model_inputs.check_preprocessing(config.preprocessing)
+    _validate_data(config)
     need(config.tensorboard is False or config.log_dir is not None, "tensorboard",
          "false unless `log_dir` is set (TensorBoard writes into log_dir/tensorboard)")
     if config.tensorboard:
@@ -58,6 +61,24 @@ def validate(config):
     _optimizer(config, _learning_rate(config, steps_per_epoch=1))
     if config.schedule == "plateau":
         schedules.plateau_callback(config.lr_factor, config.lr_patience)
+
+
+def _validate_data(config):
+    """Checks the data keys without reading any data (that happens once, in `build`)."""
+    from kerasrecipes.data import folders
+    from kerasrecipes.data import sources
+
+    folders.parse_image_size(config.image_size)
+    folders.check_color_mode(config.color_mode)
+    folders.check_cache(config.cache)
+    if config.data in (sources.ARRAYS, sources.DATASET):
+        return
+    looks_like_path = os.sep in config.data or config.data.startswith(".")
+    if looks_like_path and not os.path.isdir(config.data):
+        raise ValueError(
+            f"Key `data` must be a registered name ({sources.names()}), a TFDS name or an "
+            f"existing folder. Received: data={config.data!r} (no such folder)"
+        )
 
 
 def _learning_rate(config, steps_per_epoch):
@@ -91,13 +112,17 @@ class Recipe:
     Attributes:
         config: the `RecipeConfig`.
         model: the compiled `keras.Model` (raw pixels in, probabilities out).
-        train_data, val_data, test_data: `tf.data.Dataset`s of `(images, labels)`.
+        train_data, val_data, test_data: `tf.data.Dataset`s of `(images, labels)`;
+            `test_data` is None when the data has no test set.
         callbacks: list of `keras.callbacks.Callback` used by `fit()`.
         class_names: list of str.
+        source: the `kerasrecipes.data.Source` the pipelines read from.
     """
 
-    def __init__(self, config, model, train_data, val_data, test_data, callbacks, class_names):
+    def __init__(self, config, model, train_data, val_data, test_data, callbacks, class_names,
+                 source=None):
         self.config = config
+        self.source = source
         self.model = model
         self.train_data = train_data
         self.val_data = val_data
@@ -179,7 +204,18 @@ class Recipe:
         return written
 
     def evaluate(self, verbose=0):
-        """Returns the test-set metrics as a dict (`loss`, `accuracy`)."""
+        """Returns the test-set metrics as a dict (`loss`, `accuracy`).
+
+        Raises:
+            ValueError: the data has no test set (a folder without `test/`, arrays or
+                a dataset given without test data).
+        """
+        if self.test_data is None:
+            raise ValueError(
+                f"Recipe `{self.config.name}` has no test set: data={self.config.data!r} "
+                "gave none. Give a folder with train/ and test/ sub-folders, or arrays "
+                "((x, y), (x_test, y_test)); `fit()` still validates on the validation split."
+            )
         return self.model.evaluate(self.test_data, verbose=verbose, return_dict=True)
 
     def export(self, base_dir="saved_models", name=None):
@@ -189,9 +225,16 @@ class Recipe:
         return export.save(
             self.model,
             f"{base_dir.rstrip('/')}/{name or self.config.name}",
-            config=self.config.to_dict(),
+            config=resolved_config(self.config),
             class_names=self.class_names,
         )
+
+
+def resolved_config(config):
+    """The config as saved with an export: `precision` as the policy actually used."""
+    values = config.to_dict()
+    values["precision"] = precision.resolve(config.precision)
+    return values
 
 
 def split_validation(x, y, fraction, seed):
@@ -202,7 +245,24 @@ def split_validation(x, y, fraction, seed):
     return (x[train], y[train]), (x[val], y[val])
 
 
-def build(config):
+def split_data_object(overrides):
+    """Takes Python data (arrays, a dataset) out of recipe keyword `overrides`.
+
+    A config holds strings only, so `data=(x, y)` is recorded as `data="<arrays>"` and
+    a `tf.data.Dataset` as `data="<dataset>"`; the object itself goes to `build`.
+
+    Returns:
+        `(overrides, data_object or None)`.
+    """
+    value = overrides.get("data")
+    if value is None or isinstance(value, str):
+        return overrides, None
+    from kerasrecipes.data import sources
+
+    return {**overrides, "data": sources.describe(value)}, value
+
+
+def build(config, data=None):
     """Assembles a `Recipe` from a `RecipeConfig` (validated first).
 
     A recipe is a whole training program, so, like the keras.io examples, it seeds
@@ -212,48 +272,108 @@ def build(config):
 
     Args:
         config: a `RecipeConfig`.
+        data: optional data object (arrays `(x, y)`, `((x, y), (x_test, y_test))` or a
+            `tf.data.Dataset`) used instead of `config.data`, which then records
+            `"<arrays>"` or `"<dataset>"`.
 
     Returns:
         A `Recipe`.
     """
-    from kerasrecipes import data
-
     validate(config)
     keras.utils.set_random_seed(config.seed)
-    (x_train, y_train), (x_test, y_test) = data.load(config.dataset)
-    (x_train, y_train), (x_val, y_val) = split_validation(
-        x_train, y_train, config.validation_split, config.seed
-    )
-    if config.train_samples is not None:
-        x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
-    class_names = data.class_names(config.dataset)
-    with precision.policy_scope(precision.resolve(config.precision)):
-        model = models.get(
-            config.model,
-            input_shape=x_train.shape[1:],
-            classes=len(class_names),
-            width=config.width,
-            norm=config.norm,
-            activation=config.activation,
-            kernel_initializer=config.initializer,
-            kernel_regularizer=config.regularizer,
-            kernel_constraint=config.constraint,
-            dropout=config.dropout,
+    source = _data(config, data)
+    model = _model(config, source)
+    _compile(config, model, steps_per_epoch=math.ceil(source.num_train / config.batch_size))
+    train_data, val_data, test_data = _pipelines(config, source)
+    callbacks = _callbacks(config, source)
+    return Recipe(config, model, train_data, val_data, test_data, callbacks,
+                  source.class_names, source=source)
+
+
+def _data(config, data=None):
+    """Reads and checks the data (`kerasrecipes.data.source`) before anything is built."""
+    from kerasrecipes.data import sources
+
+    if data is None and config.data in (sources.ARRAYS, sources.DATASET):
+        raise ValueError(
+            f"Key `data` records data passed as a Python object. Received: "
+            f"data={config.data!r} with no object: pass the arrays or dataset again as "
+            "`data=` to the recipe function."
         )
-    steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
+    return sources.source(
+        config.data if data is None else data,
+        image_size=config.image_size,
+        color_mode=config.color_mode,
+        validation_split=config.validation_split,
+        seed=config.seed,
+        cache=config.cache,
+        skip_bad_files=config.skip_bad_files,
+        train_samples=config.train_samples,
+    )
+
+
+def _model(config, source):
+    """Builds `config.model` for the source's input shape and classes; None keys keep
+    the preset's own values."""
+    options = dict(
+        width=config.width,
+        norm=config.norm,
+        activation=config.activation,
+        kernel_initializer=config.initializer,
+        kernel_regularizer=config.regularizer,
+        kernel_constraint=config.constraint,
+        dropout=config.dropout,
+    )
+    options = {key: value for key, value in options.items() if value is not None}
+    with precision.policy_scope(precision.resolve(config.precision)):
+        return model_inputs.build_model(
+            config.model, config.preprocessing, source.train,
+            input_shape=source.input_shape, classes=source.classes, **options,
+        )
+
+
+def _compile(config, model, steps_per_epoch):
     model.compile(
         optimizer=_optimizer(config, _learning_rate(config, steps_per_epoch)),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
         jit_compile=config.jit_compile,
     )
+
+
+# Streamed sources keep at most this many bytes of decoded images in the shuffle buffer
+# (the file order itself is reshuffled every epoch before decoding).
+SHUFFLE_BUFFER_BYTES = 64 << 20
+
+
+def _pipelines(config, source):
+    from kerasrecipes import data
+
     augment = augmentation.augmentation_policy(config.augment, seed=config.seed)
+    eval_batch = max(config.batch_size, 512)
+    if not source.streamed:
+        (x_train, y_train), (x_val, y_val) = source.train, source.val
+        train_data = data.pipeline(
+            x_train, y_train, config.batch_size, training=True, augment=augment,
+            seed=config.seed, classes=source.classes,
+        )
+        val_data = data.pipeline(x_val, y_val, eval_batch)
+        test_data = None if source.test is None else data.pipeline(*source.test, eval_batch)
+        return train_data, val_data, test_data
+    image_bytes = int(np.prod(source.input_shape))
+    buffer = max(1, min(source.num_train, SHUFFLE_BUFFER_BYTES // image_bytes))
+    # cache=False: a source caches decoded images itself when `config.cache` says so.
     train_data = data.pipeline(
-        x_train, y_train, config.batch_size, training=True, augment=augment, seed=config.seed,
-        classes=len(class_names),
+        source.train, batch_size=config.batch_size, training=True, augment=augment,
+        seed=config.seed, shuffle_buffer=buffer, cache=False,
     )
-    val_data = data.pipeline(x_val, y_val, max(config.batch_size, 512))
-    test_data = data.pipeline(x_test, y_test, max(config.batch_size, 512))
+    val_data = data.pipeline(source.val, batch_size=eval_batch, cache=False)
+    test_data = (None if source.test is None
+                 else data.pipeline(source.test, batch_size=eval_batch, cache=False))
+    return train_data, val_data, test_data
+
+
+def _callbacks(config, source):
     callbacks = [keras.callbacks.TerminateOnNaN(), callbacks_lib.LearningRateLogger()]
     if config.schedule == "plateau":
         callbacks.append(schedules.plateau_callback(config.lr_factor, config.lr_patience))
@@ -264,7 +384,8 @@ def build(config):
             )
         )
     if config.statistics:
-        callbacks.append(callbacks_lib.ActivationStatistics(x_val[:64].astype("float32"), y_val[:64]))
+        x_val, y_val = source.take("val", 64)
+        callbacks.append(callbacks_lib.ActivationStatistics(x_val.astype("float32"), y_val))
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=os.path.join(config.log_dir, "tensorboard")))
-    return Recipe(config, model, train_data, val_data, test_data, callbacks, class_names)
+    return callbacks

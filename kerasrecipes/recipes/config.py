@@ -17,16 +17,18 @@ class RecipeConfig:
     """
 
     name: str = "recipe"
-    dataset: str = "fashion_mnist"
+    # A registered name, a TFDS name or a folder path; "<arrays>" / "<dataset>" record
+    # data passed to a recipe function as Python objects (see `kerasrecipes.data.source`).
+    data: str = "fashion_mnist"
     model: str = "fashion_vgg_small"
-    # Model.
-    width: float = 1.0
-    norm: typing.Optional[str] = "batch"
-    activation: str = "relu"
-    initializer: str = "he_normal"
+    # Model: None = the model preset's own value (each default lives in its preset).
+    width: typing.Optional[float] = None
+    norm: typing.Optional[str] = None
+    activation: typing.Optional[str] = None
+    initializer: typing.Optional[str] = None
     regularizer: typing.Optional[str] = None
     constraint: typing.Optional[str] = None
-    dropout: float = 0.3
+    dropout: typing.Optional[float] = None
     # Data.
     batch_size: int = 128
     augment: str = "flip_crop"
@@ -56,6 +58,12 @@ class RecipeConfig:
     log_dir: typing.Optional[str] = None
     tensorboard: bool = False
     statistics: bool = False
+    # Data sources and in-model preprocessing (issue 9): see `kerasrecipes.data.source`.
+    image_size: typing.Optional[str] = None  # "HxW"; None = the images' own size
+    color_mode: typing.Optional[str] = None  # None = from the files; "grayscale" | "rgb"
+    cache: typing.Optional[str] = None  # None | "memory" | a file path
+    skip_bad_files: bool = False
+    preprocessing: str = "squeeze"  # "squeeze" | "standardize" | "zca"
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""
@@ -109,6 +117,12 @@ def coerce(key, value):
             the value and the expected type.
     """
     kind, optional = _field_type(key)
+    if key == "image_size" and value is not None and not (
+            isinstance(value, str) and value.lower() in ("none", "null")):
+        from kerasrecipes.data.folders import parse_image_size
+
+        height, width = parse_image_size(value)
+        return f"{height}x{width}"
     if value is None or (optional and isinstance(value, str) and value.lower() in ("none", "null")):
         if not optional:
             raise ValueError(f"Key `{key}` cannot be None. Received: {key}={value!r}")

@@ -11,12 +11,10 @@ in 13 epochs, in 2.6x the keras.io convnet's wall time on 2 cores
 
 from kerasrecipes.recipes import register
 
-# The seeds' training defaults, shared by every Fashion-MNIST recipe.
+# The seeds' training defaults, shared by every Fashion-MNIST recipe. Model keys are left
+# out: batch norm, ReLU, he_normal and the dropout rates are the presets' own values.
 _FASHION_MNIST = dict(
-    dataset="fashion_mnist",
-    norm="batch",
-    activation="relu",
-    initializer="he_normal",
+    data="fashion_mnist",
     batch_size=128,
     augment="flip_crop",
     optimizer="nesterov",
@@ -27,7 +25,7 @@ _FASHION_MNIST = dict(
 
 fashion_mnist_vgg = register(
     "fashion_mnist_vgg",
-    dict(_FASHION_MNIST, model="fashion_vgg_small", dropout=0.4, epochs=13),
+    dict(_FASHION_MNIST, model="fashion_vgg_small", epochs=13),
 )
 
 # SqueezeNet v1.1 with the small stem (3×3 stride-1 conv1, the reference's three
@@ -35,5 +33,5 @@ fashion_mnist_vgg = register(
 # Half the reference's filters: 188k parameters, ~4x less compute.
 fashion_mnist_squeezenet = register(
     "fashion_mnist_squeezenet",
-    dict(_FASHION_MNIST, model="fashion_squeezenet", width=0.5, dropout=0.3, epochs=4),
+    dict(_FASHION_MNIST, model="fashion_squeezenet", width=0.5, epochs=4),
 )

@@ -40,7 +40,7 @@ def test_bad_overrides(overrides, message):
         (dict(schedule="linear"), r"`schedule` must be one of"),
         (dict(augment="heavy"), r"`augment` must be one of"),
         (dict(model="resnet"), r"`model` must be one of"),
-        (dict(dropout=1.5), r"Key `dropout` must be in \[0, 1\)"),
+        (dict(dropout=1.5), r"Key `dropout` must be None or in \[0, 1\)"),
         (dict(validation_split=0.0), r"validation_split"),
     ],
 )

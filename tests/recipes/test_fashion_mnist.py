@@ -53,4 +53,8 @@ def test_export_writes_config_and_class_names(trained, tmp_path):
     assert path.endswith("fashion_mnist_vgg/1")
     assert metadata["config"]["train_samples"] == 2000
     assert metadata["class_names"][0] == "T-shirt/top"
-    assert kr.recipes.RecipeConfig.from_dict(metadata["config"]) == recipe.config
+    # The saved config records the policy actually used, not "auto".
+    resolved = kr.training.precision.resolve("auto")
+    assert recipe.config.precision == "auto" and metadata["config"]["precision"] == resolved
+    assert (kr.recipes.RecipeConfig.from_dict(metadata["config"])
+            == recipe.config.replace(precision=resolved))

@@ -8,7 +8,8 @@ def test_registered_with_its_defaults():
     assert "fashion_mnist_squeezenet" in kr.recipes.names("fashion_mnist_*")
     config = kr.recipes.config("fashion_mnist_squeezenet")
     assert config.model == "fashion_squeezenet" and config.width == 0.5
-    assert config.norm == "batch" and config.epochs == 4
+    # Batch norm, he_normal and dropout 0.3 are the preset's: the recipe leaves them None.
+    assert config.norm is None and config.dropout is None and config.epochs == 4
     # The VGG recipe keeps its own defaults.
     assert kr.recipes.config("fashion_mnist_vgg").model == "fashion_vgg_small"
 
