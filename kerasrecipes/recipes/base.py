@@ -9,6 +9,7 @@ import numpy as np
 
 from kerasrecipes import models
 from kerasrecipes.layers import augmentation
+from kerasrecipes.recipes import extras
 from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import callbacks as callbacks_lib
 from kerasrecipes.training import diagnostics
@@ -55,6 +56,7 @@ def validate(config):
         # TensorFlow dependency: fail now rather than after the first epoch.
         need(importlib.util.find_spec("tensorboard") is not None, "tensorboard",
              "false when the tensorboard package is missing (pip install tensorboard)")
+    extras.validate(config)
     _optimizer(config, _learning_rate(config, steps_per_epoch=1))
     if config.schedule == "plateau":
         schedules.plateau_callback(config.lr_factor, config.lr_patience)
@@ -82,6 +84,7 @@ def _optimizer(config, learning_rate):
         clipnorm=config.clipnorm,
         clipvalue=config.clipvalue,
         global_clipnorm=config.global_clipnorm,
+        ema=config.ema,
     )
 
 
@@ -178,9 +181,51 @@ class Recipe:
                 written.append(path)
         return written
 
-    def evaluate(self, verbose=0):
-        """Returns the test-set metrics as a dict (`loss`, `accuracy`)."""
+    def evaluate(self, verbose=0, tta=None):
+        """Returns the test-set metrics as a dict (`loss`, `accuracy`).
+
+        Args:
+            verbose: passed to `keras.Model.evaluate`.
+            tta: optional test-time augmentation mode, e.g. `"flip"` (see
+                `kerasrecipes.training.tta`): the probabilities are averaged over
+                the views before the metrics are computed.
+        """
+        if tta is not None:
+            from kerasrecipes.training import tta as tta_lib
+
+            x, y = self._test_arrays()
+            return tta_lib.evaluate_tta(self.model, x, y, tta=tta)
         return self.model.evaluate(self.test_data, verbose=verbose, return_dict=True)
+
+    def _test_arrays(self):
+        batches = list(self.test_data.as_numpy_iterator())
+        return np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
+
+    def report(self, path, tta=None, mistakes=16):
+        """Writes the test-set evaluation report into the folder `path`.
+
+        Accuracy, per-class precision/recall/F1 and the confusion matrix (JSON and
+        PNG) and a PNG grid of the most confident mistakes; see
+        `kerasrecipes.recipes.report`.
+
+        Args:
+            path: str, the report folder.
+            tta: optional test-time augmentation mode, e.g. `"flip"`.
+            mistakes: int, how many confident mistakes to show. Defaults to 16.
+
+        Returns:
+            The report dict.
+        """
+        from kerasrecipes.recipes.report import write_report
+        from kerasrecipes.training import tta as tta_lib
+
+        x, y = self._test_arrays()
+        if tta is None:
+            probabilities = self.model.predict(x, batch_size=512, verbose=0)
+        else:
+            probabilities = tta_lib.predict_tta(self.model, x, tta=tta)
+        report, _ = write_report(probabilities, y, x, self.class_names, path, mistakes=mistakes)
+        return report
 
     def export(self, base_dir="saved_models", name=None):
         """Exports the model as a versioned SavedModel; returns the version folder."""
@@ -243,8 +288,8 @@ def build(config):
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     model.compile(
         optimizer=_optimizer(config, _learning_rate(config, steps_per_epoch)),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
-        metrics=["accuracy"],
+        loss=extras.loss(config),
+        metrics=extras.metrics(config),
         jit_compile=config.jit_compile,
     )
     augment = augmentation.augmentation_policy(config.augment, seed=config.seed)
@@ -252,6 +297,7 @@ def build(config):
         x_train, y_train, config.batch_size, training=True, augment=augment, seed=config.seed,
         classes=len(class_names),
     )
+    train_data = extras.mix(config, train_data, len(class_names))
     val_data = data.pipeline(x_val, y_val, max(config.batch_size, 512))
     test_data = data.pipeline(x_test, y_test, max(config.batch_size, 512))
     callbacks = [keras.callbacks.TerminateOnNaN(), callbacks_lib.LearningRateLogger()]
@@ -267,4 +313,5 @@ def build(config):
         callbacks.append(callbacks_lib.ActivationStatistics(x_val[:64].astype("float32"), y_val[:64]))
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=os.path.join(config.log_dir, "tensorboard")))
+    callbacks += extras.callbacks(config, x_train, y_train)
     return Recipe(config, model, train_data, val_data, test_data, callbacks, class_names)

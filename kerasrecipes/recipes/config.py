@@ -56,6 +56,12 @@ class RecipeConfig:
     log_dir: typing.Optional[str] = None
     tensorboard: bool = False
     statistics: bool = False
+    # Training extras (issue 10 §3, kerasrecipes/recipes/extras.py), each off by default.
+    label_smoothing: float = 0.0
+    mixup: typing.Optional[float] = None
+    cutmix: typing.Optional[float] = None
+    ema: typing.Optional[float] = None
+    swa: typing.Optional[int] = None
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""

@@ -9,3 +9,5 @@ from kerasrecipes.training.diagnostics import diagnose
 from kerasrecipes.training.lr_finder import find_lr
 from kerasrecipes.training.sanity import SanityCheckError
 from kerasrecipes.training.sanity import sanity_check
+from kerasrecipes.training.swa import StochasticWeightAveraging
+from kerasrecipes.training.tta import predict_tta
