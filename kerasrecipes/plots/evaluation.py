@@ -25,6 +25,11 @@ def plot_confusion_matrix(report, path, normalize=True):
 
     >>> plot_confusion_matrix(evaluation_report(probs, y_test, names), "confusion.png")
     """
+    return _save(confusion_matrix_figure(report, normalize), path)
+
+
+def confusion_matrix_figure(report, normalize=True):
+    """Returns the matplotlib `Figure` that `plot_confusion_matrix` saves."""
     matrix = np.asarray(report["confusion_matrix"], dtype=np.float64)
     names = report["class_names"]
     shown = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1) if normalize else matrix
@@ -46,7 +51,7 @@ def plot_confusion_matrix(report, path, normalize=True):
                           fontsize=7, color="white" if shown[row, col] > threshold else "black")
     accuracy = report.get("accuracy")
     axis.set_title("confusion matrix" + (f" (accuracy {accuracy:.2%})" if accuracy is not None else ""))
-    return _save(figure, path)
+    return figure
 
 
 def plot_mistakes(report, images, path, columns=8):
@@ -65,6 +70,11 @@ def plot_mistakes(report, images, path, columns=8):
     Raises:
         ValueError: the report lists no mistakes.
     """
+    return _save(mistakes_figure(report, images, columns), path)
+
+
+def mistakes_figure(report, images, columns=8):
+    """Returns the matplotlib `Figure` that `plot_mistakes` saves."""
     mistakes = report["mistakes"]
     if not mistakes:
         raise ValueError("Argument `report` must list at least one mistake. Received: none")
@@ -87,4 +97,4 @@ def plot_mistakes(report, images, path, columns=8):
         axis.set_title(f"true: {names[mistake['true']]}\npred: {names[mistake['predicted']]} "
                        f"{mistake['confidence']:.0%}", fontsize=7)
     figure.suptitle("most confident mistakes", fontsize=9)
-    return _save(figure, path)
+    return figure
