@@ -128,8 +128,8 @@ def test_mixup_recipe_trains_on_soft_labels_and_validates_on_integer_ones():
     assert labels.shape == (64, 10) and images.shape == (64, 28, 28, 1)
     np.testing.assert_allclose(labels.numpy().sum(-1), 1.0, atol=1e-6)
     assert isinstance(recipe.model.loss, soft_labels.SoftLabelCrossentropy)
-    history = recipe.model.fit(recipe.train_data.take(2), validation_data=recipe.val_data.take(1), shuffle=False,
-                               verbose=0)
+    history = recipe.model.fit(recipe.train_data.take(2), validation_data=recipe.val_data.take(1),
+                               shuffle=False, verbose=0)
     assert {"accuracy", "val_accuracy", "loss", "val_loss"} <= set(history.history)
     assert 0 <= history.history["val_accuracy"][0] <= 1
 
