@@ -150,3 +150,7 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
 
     def get_config(self):
         return {"epochs": self.epochs, "data": None, "batches": self.batches}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
