@@ -188,7 +188,8 @@ class Recipe:
             verbose: passed to `keras.Model.evaluate`.
             tta: optional test-time augmentation mode, e.g. `"flip"` (see
                 `kerasrecipes.training.tta`): the probabilities are averaged over
-                the views before the metrics are computed.
+                the views before the metrics are computed; `loss` is then the plain
+                cross-entropy of the averaged probabilities (no label smoothing).
         """
         if tta is not None:
             from kerasrecipes.training import tta as tta_lib

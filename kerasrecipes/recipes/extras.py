@@ -9,6 +9,9 @@ Each is off by default and switched on by its config key (`--set mixup=0.2`):
 | `ema` | the optimizer keeps an exponential moving average of the weights (Keras' `use_ema`); validation, checkpoints after `SwapEMAWeights`, evaluation and export use it |
 | `swa` | the mean of the last `swa` epochs' weights, batch norm re-estimated (`training.swa`) |
 
+With `ema`, a run that stops early (`early_stopping`, `TerminateOnNaN`) ends on the raw
+weights: Keras' `SwapEMAWeights` only restores the average at the last planned epoch.
+
 With any of the first three, the loss and accuracy take integer and soft labels alike
 (`SoftLabelCrossentropy`, `SoftLabelAccuracy`, still reported as `accuracy`); without
 them the recipe keeps Keras' `SparseCategoricalCrossentropy` and `"accuracy"`.

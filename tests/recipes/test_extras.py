@@ -115,6 +115,11 @@ def test_evaluate_command_reports_the_export_on_the_config_dataset(ema_run, tmp_
     served = json.loads((tmp_path / "cli" / "report.json").read_text())
     expected = kr.training.evaluation.confusion_matrix(y_test.astype(int), predicted, 10)
     assert np.abs(np.subtract(served["confusion_matrix"], expected)).sum() <= 4  # float ties
+    saved = str(tmp_path / "saved" / "fashion_mnist_vgg" / "1")
+    assert cli.main(["evaluate", saved, "--data", "fashoin_mnist"]) == 2
+    assert "Did you mean ['fashion_mnist']" in capsys.readouterr().err
+    assert cli.main(["evaluate", saved, "--tta", "flipp"]) == 2
+    assert "flip" in capsys.readouterr().err
 
 
 def test_evaluate_command_errors(tmp_path, capsys):
