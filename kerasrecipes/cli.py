@@ -7,6 +7,7 @@
     kerasrecipes train image_classifier --data path/to/images --epochs 5 --export
     kerasrecipes export runs/fashion_mnist_vgg/model.keras --name fashion_mnist_vgg
     kerasrecipes show-augment strong --output strong.png
+    kerasrecipes evaluate saved_models/fashion_mnist_vgg --output evaluation/vgg
 
 Only the overrides the user sets are passed on, so each recipe's defaults live in one place.
 Bad names and values exit with status 2 and a one-line error before any training starts.
@@ -108,6 +109,17 @@ def cmd_show_augment(args):
     return 0
 
 
+def cmd_evaluate(args):
+    from kerasrecipes.recipes.report import evaluate_export
+
+    report, paths = evaluate_export(args.path, data=args.data, directory=args.output, tta=args.tta,
+                                    batch_size=args.batch_size)
+    print(json.dumps({"accuracy": report["accuracy"], "macro_f1": report["macro_avg"]["f1"],
+                      "samples": report["samples"]}))
+    print("Wrote " + ", ".join(paths))
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="kerasrecipes", description="Train and export kerasrecipes recipes."
@@ -154,6 +166,15 @@ def build_parser():
     show.add_argument("--versions", type=int, default=3, help="augmented rows")
     show.add_argument("--seed", type=int, default=0)
     show.set_defaults(run=cmd_show_augment)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="evaluate an exported SavedModel: accuracy, confusion matrix, mistakes")
+    evaluate.add_argument("path", help="saved_models/NAME/VERSION, or saved_models/NAME for the latest")
+    evaluate.add_argument("--data", help="dataset name (defaults to the export's config dataset)")
+    evaluate.add_argument("--output", help="report folder (defaults to evaluation/NAME/VERSION)")
+    evaluate.add_argument("--tta", help="test-time augmentation: flip, shift or flip_shift")
+    evaluate.add_argument("--batch-size", type=int, default=512)
+    evaluate.set_defaults(run=cmd_evaluate)
     return parser
 
 

@@ -35,6 +35,9 @@ EXAMPLES = {
     "ActivationStatistics": dict(x=[[0.0, 1.0]], y=[1], layers=["dense"], every=2, ratio=50.0,
                                  verbose=1),
     "LearningRateLogger": dict(max_points=7),
+    "SoftLabelCrossentropy": dict(label_smoothing=0.2),
+    "SoftLabelAccuracy": dict(name="soft_accuracy"),
+    "StochasticWeightAveraging": dict(epochs=3, batches=4),
 }
 
 

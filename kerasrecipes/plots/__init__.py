@@ -3,3 +3,5 @@ augmentation grids, training curves and diagnostics."""
 
 from kerasrecipes.plots import curves
 from kerasrecipes.plots.augmentation import augmentation_grid
+from kerasrecipes.plots.evaluation import plot_confusion_matrix
+from kerasrecipes.plots.evaluation import plot_mistakes

@@ -9,6 +9,7 @@ import numpy as np
 
 from kerasrecipes import models
 from kerasrecipes.layers import augmentation
+from kerasrecipes.recipes import extras
 from kerasrecipes.recipes import model_inputs
 from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import callbacks as callbacks_lib
@@ -58,6 +59,7 @@ def validate(config):
         # TensorFlow dependency: fail now rather than after the first epoch.
         need(importlib.util.find_spec("tensorboard") is not None, "tensorboard",
              "false when the tensorboard package is missing (pip install tensorboard)")
+    extras.validate(config)
     _optimizer(config, _learning_rate(config, steps_per_epoch=1))
     if config.schedule == "plateau":
         schedules.plateau_callback(config.lr_factor, config.lr_patience)
@@ -103,6 +105,7 @@ def _optimizer(config, learning_rate):
         clipnorm=config.clipnorm,
         clipvalue=config.clipvalue,
         global_clipnorm=config.global_clipnorm,
+        ema=config.ema,
     )
 
 
@@ -203,8 +206,15 @@ class Recipe:
                 written.append(path)
         return written
 
-    def evaluate(self, verbose=0):
+    def evaluate(self, verbose=0, tta=None):
         """Returns the test-set metrics as a dict (`loss`, `accuracy`).
+
+        Args:
+            verbose: passed to `keras.Model.evaluate`.
+            tta: optional test-time augmentation mode, e.g. `"flip"` (see
+                `kerasrecipes.training.tta`): the probabilities are averaged over
+                the views before the metrics are computed; `loss` is then the plain
+                cross-entropy of the averaged probabilities (no label smoothing).
 
         Raises:
             ValueError: the data has no test set (a folder without `test/`, arrays or
@@ -216,7 +226,42 @@ class Recipe:
                 "gave none. Give a folder with train/ and test/ sub-folders, or arrays "
                 "((x, y), (x_test, y_test)); `fit()` still validates on the validation split."
             )
+        if tta is not None:
+            from kerasrecipes.training import tta as tta_lib
+
+            x, y = self._test_arrays()
+            return tta_lib.evaluate_tta(self.model, x, y, tta=tta)
         return self.model.evaluate(self.test_data, verbose=verbose, return_dict=True)
+
+    def _test_arrays(self):
+        batches = list(self.test_data.as_numpy_iterator())
+        return np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
+
+    def report(self, path, tta=None, mistakes=16):
+        """Writes the test-set evaluation report into the folder `path`.
+
+        Accuracy, per-class precision/recall/F1 and the confusion matrix (JSON and
+        PNG) and a PNG grid of the most confident mistakes; see
+        `kerasrecipes.recipes.report`.
+
+        Args:
+            path: str, the report folder.
+            tta: optional test-time augmentation mode, e.g. `"flip"`.
+            mistakes: int, how many confident mistakes to show. Defaults to 16.
+
+        Returns:
+            The report dict.
+        """
+        from kerasrecipes.recipes.report import write_report
+        from kerasrecipes.training import tta as tta_lib
+
+        x, y = self._test_arrays()
+        if tta is None:
+            probabilities = self.model.predict(x, batch_size=512, verbose=0)
+        else:
+            probabilities = tta_lib.predict_tta(self.model, x, tta=tta)
+        report, _ = write_report(probabilities, y, x, self.class_names, path, mistakes=mistakes)
+        return report
 
     def export(self, base_dir="saved_models", name=None):
         """Exports the model as a versioned SavedModel; returns the version folder."""
@@ -285,6 +330,7 @@ def build(config, data=None):
     model = _model(config, source)
     _compile(config, model, steps_per_epoch=math.ceil(source.num_train / config.batch_size))
     train_data, val_data, test_data = _pipelines(config, source)
+    train_data = extras.mix(config, train_data, source.classes)
     callbacks = _callbacks(config, source)
     return Recipe(config, model, train_data, val_data, test_data, callbacks,
                   source.class_names, source=source)
@@ -335,8 +381,8 @@ def _model(config, source):
 def _compile(config, model, steps_per_epoch):
     model.compile(
         optimizer=_optimizer(config, _learning_rate(config, steps_per_epoch)),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
-        metrics=["accuracy"],
+        loss=extras.loss(config),
+        metrics=extras.metrics(config),
         jit_compile=config.jit_compile,
     )
 
@@ -388,4 +434,5 @@ def _callbacks(config, source):
         callbacks.append(callbacks_lib.ActivationStatistics(x_val.astype("float32"), y_val))
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=os.path.join(config.log_dir, "tensorboard")))
+    callbacks += extras.callbacks(config, source.train)
     return callbacks

@@ -64,6 +64,12 @@ class RecipeConfig:
     cache: typing.Optional[str] = None  # None | "memory" | a file path
     skip_bad_files: bool = False
     preprocessing: str = "squeeze"  # "squeeze" | "standardize" | "zca"
+    # Training extras (issue 10 §3, kerasrecipes/recipes/extras.py), each off by default.
+    label_smoothing: float = 0.0
+    mixup: typing.Optional[float] = None
+    cutmix: typing.Optional[float] = None
+    ema: typing.Optional[float] = None
+    swa: typing.Optional[int] = None
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""

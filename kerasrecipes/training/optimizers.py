@@ -46,6 +46,7 @@ def get(
     clipnorm=None,
     clipvalue=None,
     global_clipnorm=None,
+    ema=None,
 ):
     """Returns a Keras optimizer by name.
 
@@ -60,6 +61,9 @@ def get(
         clipvalue: optional float > 0, clip gradient values to [-v, v].
         global_clipnorm: optional float > 0, clip all gradients together to this
             global L2 norm (the seeds' θ). At most one of the three clips.
+        ema: optional float in (0, 1), keep an exponential moving average of the
+            weights with this momentum (Keras' `use_ema`); `fit` ends by copying the
+            average into the model, so evaluation and export use it.
 
     Returns:
         A `keras.optimizers.Optimizer`.
@@ -91,6 +95,8 @@ def get(
             f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
             f"global_clipnorm={global_clipnorm}"
         )
+    if ema is not None and (isinstance(ema, bool) or not 0 < ema < 1):
+        raise ValueError(f"Argument `ema` must be None or a momentum in (0, 1). Received: ema={ema!r}")
     common = dict(
         learning_rate=learning_rate,
         weight_decay=weight_decay or None,
@@ -98,6 +104,8 @@ def get(
         clipvalue=clipvalue or None,
         global_clipnorm=global_clipnorm or None,
     )
+    if ema is not None:
+        common.update(use_ema=True, ema_momentum=float(ema))
     if name == "sgd":
         return keras.optimizers.SGD(**common)
     if name in ("momentum", "nesterov"):

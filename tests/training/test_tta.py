@@ -1,0 +1,58 @@
+import keras
+import numpy as np
+import pytest
+
+import kerasrecipes as kr
+from kerasrecipes.training import tta
+
+
+def asymmetric_model():
+    # Weights that tell left from right: a mirrored image gets other probabilities.
+    model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(3, activation="softmax")])
+    kernel = np.random.default_rng(1).normal(0, 0.3, (16, 3)).astype("float32")
+    model.layers[-1].set_weights([kernel, np.zeros(3, "float32")])
+    return model
+
+
+def images():
+    return np.random.default_rng(0).uniform(0, 10, (5, 4, 4, 1)).astype("float32")
+
+
+def test_flip_tta_averages_the_original_and_mirrored_predictions():
+    model, x = asymmetric_model(), images()
+    plain, mirrored = model.predict(x, verbose=0), model.predict(x[:, :, ::-1], verbose=0)
+    assert not np.allclose(plain, mirrored, atol=1e-3)
+    np.testing.assert_allclose(kr.training.predict_tta(model, x, tta="flip"), (plain + mirrored) / 2,
+                               rtol=1e-5)
+
+
+def test_shift_views_move_the_image_and_fill_zeros():
+    x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
+    views = tta.views(x, "shift")
+    assert len(views) == 5 and len(tta.views(x, "flip_shift")) == 10
+    np.testing.assert_array_equal(views[0], x)
+    up = views[1][0, :, :, 0]  # dy = -1: row r comes from row r + 1
+    np.testing.assert_array_equal(up[:3], x[0, 1:, :, 0])
+    np.testing.assert_array_equal(up[3], 0)
+    right = views[4][0, :, :, 0]  # dx = +1
+    np.testing.assert_array_equal(right[:, 1:], x[0, :, :3, 0])
+    np.testing.assert_array_equal(right[:, 0], 0)
+
+
+def test_evaluate_tta_reports_loss_and_accuracy():
+    model, x = asymmetric_model(), images()
+    probabilities = tta.predict_tta(model, x, "flip_shift")
+    y = probabilities.argmax(-1)
+    result = tta.evaluate_tta(model, x, y, "flip_shift")
+    assert result["accuracy"] == 1.0
+    np.testing.assert_allclose(result["loss"], -np.log(probabilities.max(-1)).mean(), rtol=1e-6)
+
+
+def test_bad_tta_arguments():
+    with pytest.raises(ValueError, match=r"flip_shift"):
+        tta.views(images(), "flip_shfit")
+    with pytest.raises(ValueError, match=r"Argument `shift` must be an integer >= 1. Received: shift=0"):
+        tta.views(images(), "shift", shift=0)
+    with pytest.raises(ValueError, match=r"Argument `x` must be a batch of images \(N, H, W, C\)"):
+        tta.views(np.zeros((4, 4)), "flip")
