@@ -143,24 +143,31 @@ def evaluate_export(path, data=None, directory=None, tta=None, batch_size=512, m
 
     version_dir = resolve_export(path)
     metadata = export.load_metadata(version_dir)
-    dataset = data or (metadata.get("config") or {}).get("dataset")
-    if dataset is None:
+    config = metadata.get("config") or {}
+    dataset = data or config.get("data")
+    if dataset is None or dataset in (data_lib.sources.ARRAYS, data_lib.sources.DATASET):
         raise ValueError(
-            "Argument `data` must name a dataset: the export's config names none. "
-            f"Received: data=None for {version_dir!r}"
+            "Argument `data` must name a dataset or an image folder with a test/ split: the "
+            f"export's config names none. Received: data={dataset!r} for {version_dir!r}"
         )
     if tta is not None:
         tta_lib.views(np.zeros((1, 2, 2, 1)), tta)  # an unknown mode fails before loading
-    _, (x_test, y_test) = data_lib.load(dataset)
-    if x_test.ndim == 3:
-        x_test = x_test[..., None]
     expected = tuple(metadata["input"]["shape"][1:])
+    test_source = data_lib.source(
+        dataset, image_size=expected[:2],
+        color_mode="grayscale" if expected[-1] == 1 else "rgb")
+    if test_source.test is None:
+        raise ValueError(
+            f"Argument `data` must have a test split. Received: data={dataset!r}, which has "
+            "none (a folder needs a test/ sub-folder)."
+        )
+    x_test, y_test = test_source.take("test", test_source.num_test)
     if tuple(x_test.shape[1:]) != expected:
         raise ValueError(
             f"Argument `data` must have images of the exported input shape {expected}. "
             f"Received: data={dataset!r} with images of shape {tuple(x_test.shape[1:])}"
         )
-    class_names = metadata.get("class_names") or data_lib.class_names(dataset)
+    class_names = metadata.get("class_names") or test_source.class_names
     serve = tf.saved_model.load(version_dir).signatures["serving_default"]
 
     def predict(images):
