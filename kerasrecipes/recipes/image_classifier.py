@@ -9,9 +9,20 @@ warmup and cosine decay, flips and pad-and-crop augmentation.
 
     kerasrecipes train image_classifier --data path/to/images --epochs 5 --export
 
+In Python, `data=` also takes arrays `(x, y)` or `((x, y), (x_test, y_test))` and a
+`tf.data.Dataset`; a config holds strings only, so it then records `data="<arrays>"` or
+`data="<dataset>"` (the export's `kerasrecipes.json` says which), and the object itself
+goes to `build(config, data=...)`. Without test data `evaluate()` raises and says so.
+
 The default model is `cifar_squeezenet`: SqueezeNet v1.1 with the small stem and
 global average pooling, so it takes any image of at least 16×16 pixels with a small
 parameter count whatever the size.
+
+Example:
+
+>>> recipe = kr.recipes.get("image_classifier")(data="path/to/images", epochs=5)
+>>> history = recipe.fit()
+>>> path = recipe.export()   # class names from the folder names in kerasrecipes.json
 """
 
 from kerasrecipes.recipes import register

@@ -130,3 +130,9 @@ def test_digits_and_unknown_names():
         data.source("digitz")
     with pytest.raises(TypeError, match=r"`data` must be .* Received: data of type int"):
         data.source(3)
+
+
+def test_tfds_names_are_read_locally_only(tmp_path):
+    pytest.importorskip("tensorflow_datasets")
+    with pytest.raises(FileNotFoundError, match="never downloads"):
+        data.source("mnist", data_dir=str(tmp_path))

@@ -153,3 +153,11 @@ def test_bad_folder_fails_in_build_before_training(tmp_path, monkeypatch):
     too_big = (np.zeros((8, 80, 80, 3), np.uint8), np.arange(8) % 2)
     with pytest.raises(ValueError, match=r"'zca' only for images of at most 4096 values .* \(80, 80, 3\)"):
         kr.recipes.get("image_classifier")(data=too_big, preprocessing="zca")
+
+
+def test_cli_data_option_sets_the_data_key(capsys):
+    assert cli.main(["config", "image_classifier", "--data", "digits", "--set", "image_size=16"]) == 0
+    config = json.loads(capsys.readouterr().out)
+    assert (config["data"], config["image_size"], config["model"]) == ("digits", "16x16", "cifar_squeezenet")
+    assert cli.main(["config", "image_classifier", "--data", "no/such/dir"]) == 2
+    assert "Key `data` must be a registered name" in capsys.readouterr().err
