@@ -182,8 +182,12 @@ class Recipe:
         """Returns the test-set metrics as a dict (`loss`, `accuracy`)."""
         return self.model.evaluate(self.test_data, verbose=verbose, return_dict=True)
 
-    def export(self, base_dir="saved_models", name=None):
-        """Exports the model as a versioned SavedModel; returns the version folder."""
+    def export(self, base_dir="saved_models", name=None, metrics=None, tflite=None):
+        """Exports the model as a versioned SavedModel; returns the version folder.
+
+        `metrics` (e.g. `evaluate()`'s) go into the model card; `tflite` modes are also
+        written into the version folder, int8 calibrated on `train_data`.
+        """
         from kerasrecipes import export
 
         return export.save(
@@ -191,6 +195,9 @@ class Recipe:
             f"{base_dir.rstrip('/')}/{name or self.config.name}",
             config=self.config.to_dict(),
             class_names=self.class_names,
+            metrics=metrics,
+            tflite=tflite,
+            representative_data=self.train_data if tflite else None,
         )
 
 
