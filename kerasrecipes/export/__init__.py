@@ -3,7 +3,7 @@
 - `save(model, "saved_models/NAME", class_names=...)`: a SavedModel in the TF Serving
   layout `saved_models/NAME/<version>/` with the `serving_default` (uint8 images) and
   `serve_bytes` (encoded PNG/JPEG) signatures and the model card `kerasrecipes.json`,
-  published atomically (`versions.py`).
+  published atomically (`versioning.py`).
 - `tflite(model, "model.tflite", quantize=None|"dynamic"|"float16"|"int8",
   representative_data=...)`: a `.tflite` file for the LiteRT runtime (`lite.py`).
 - `predict.predict_files(path, files)`: class names and probabilities from a SavedModel
@@ -23,5 +23,5 @@ from kerasrecipes.export.lite import interpreter
 from kerasrecipes.export.lite import run_tflite
 from kerasrecipes.export.lite import tflite
 from kerasrecipes.export.saved_model import save
-from kerasrecipes.export.versions import next_version
-from kerasrecipes.export.versions import versions
+from kerasrecipes.export.versioning import next_version
+from kerasrecipes.export.versioning import versions

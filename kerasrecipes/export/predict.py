@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from kerasrecipes.export import card as card_lib
 from kerasrecipes.export import lite
-from kerasrecipes.export import versions as versions_lib
+from kerasrecipes.export import versioning
 
 
 def resolve(path):
@@ -29,7 +29,7 @@ def resolve(path):
         return "tflite", path
     if os.path.isfile(os.path.join(path, "saved_model.pb")):
         return "saved_model", path
-    published = [v for v in versions_lib.versions(path)
+    published = [v for v in versioning.versions(path)
                  if os.path.isfile(os.path.join(path, str(v), "saved_model.pb"))]
     if published:
         return "saved_model", os.path.join(path, str(published[-1]))

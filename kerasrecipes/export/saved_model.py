@@ -11,7 +11,7 @@ Two signatures, both returning `probabilities` (float32 `[N, classes]`), `class_
 All preprocessing is inside the model, so deployment code never re-implements it, and
 the SavedModel loads with TensorFlow alone. The model card (`kerasrecipes.json`) and any
 `.tflite` files are written into the same folder before it is published atomically
-(`versions.py`).
+(`versioning.py`).
 """
 
 import os
@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from kerasrecipes.export import card as card_lib
 from kerasrecipes.export import lite
-from kerasrecipes.export import versions as versions_lib
+from kerasrecipes.export import versioning
 
 # Channels `tf.io.decode_image` can convert any encoded image to.
 DECODABLE_CHANNELS = (1, 3, 4)
@@ -75,13 +75,13 @@ def save(model, base_dir, config=None, class_names=None, version=None, *, overwr
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)
                                 or version < 1):
         raise ValueError(f"Argument `version` must be an integer >= 1. Received: version={version!r}")
-    versions_lib.check_base_dir(base_dir)
+    versioning.check_base_dir(base_dir)
     class_names = _class_names(model, class_names)
     modes = _tflite_modes(tflite, representative_data)
     if version is not None and not overwrite and os.path.exists(os.path.join(base_dir, str(version))):
-        raise versions_lib._exists_error(os.path.join(base_dir, str(version)))
-    versions_lib.clean_leftovers(base_dir)
-    staging = versions_lib.make_staging(base_dir, version or versions_lib.next_version(base_dir))
+        raise versioning.existing_version_error(os.path.join(base_dir, str(version)))
+    versioning.clean_leftovers(base_dir)
+    staging = versioning.make_staging(base_dir, version or versioning.next_version(base_dir))
     try:
         signatures = _write_saved_model(model, staging, input_shape, class_names)
         size = card_lib.folder_size(staging)
@@ -96,7 +96,7 @@ def save(model, base_dir, config=None, class_names=None, version=None, *, overwr
             input_shape=input_shape, class_names=class_names, signatures=signatures,
             config=config, metrics=metrics, size_bytes=size, tflite=written)
         card_lib.write_card(card, staging)
-        target = versions_lib.publish(staging, base_dir, version, overwrite=overwrite)
+        target = versioning.publish(staging, base_dir, version, overwrite=overwrite)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -120,7 +120,7 @@ def publish(staging, base_dir, version=None, overwrite=False):
         target = os.path.join(base_dir, str(version))
         if os.path.exists(target):
             if not overwrite:
-                raise _exists_error(target)
+                raise existing_version_error(target)
             _replace(staging, target)
             return target
         try:
@@ -129,7 +129,7 @@ def publish(staging, base_dir, version=None, overwrite=False):
             if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                 raise
             if not overwrite:
-                raise _exists_error(target) from None
+                raise existing_version_error(target) from None
             _replace(staging, target)
         return target
     for _ in range(MAX_RETRIES):
@@ -144,7 +144,7 @@ def publish(staging, base_dir, version=None, overwrite=False):
     raise RuntimeError(f"Could not claim a version under {base_dir!r} after {MAX_RETRIES} tries.")
 
 
-def _exists_error(target):
+def existing_version_error(target):
     return ValueError(
         f"Argument `version` names an existing export: {target!r}. Pass another version, "
         "leave it as None for the next free one, or pass overwrite=True to replace it."
