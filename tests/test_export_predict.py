@@ -134,17 +134,18 @@ def test_train_tflite_needs_export(capsys):
     assert status == 2 and "Option `--tflite` needs `--export`" in err
 
 
-@pytest.mark.slow
-def test_train_export_tflite_int8_calibrates_on_the_training_pipeline(capsys, tmp_path):
-    status, out, _ = run(
-        capsys, "train", "fashion_mnist_squeezenet", "--epochs", "1", "--set", "train_samples=300",
-        "--set", "batch_size=100", "--set", "width=0.25", "--verbose", "0",
-        "--export", "--export-dir", tmp_path / "sm", "--tflite", "int8")
-    assert status == 0
-    report = json.loads(out.splitlines()[0])
-    version = tmp_path / "sm" / "fashion_mnist_squeezenet" / "1"
-    card = export.load_metadata(str(version))
-    assert card["recipe"] == "fashion_mnist_squeezenet"
-    assert card["test_accuracy"] == pytest.approx(report["test"]["accuracy"])
-    runner = lite.interpreter(str(version / "model_int8.tflite"))
+def test_recipe_export_calibrates_int8_on_its_training_pipeline(tmp_path, monkeypatch):
+    import kerasrecipes as kr
+
+    recipe = kr.recipes.get("fashion_mnist_squeezenet")(train_samples=300, batch_size=100, width=0.25)
+    seen = []
+    real = lite.representative_images
+    monkeypatch.setattr(lite, "representative_images",
+                        lambda data, **kw: seen.append(data) or real(data, **kw))
+    path = recipe.export(str(tmp_path), metrics={"accuracy": 0.5}, tflite="int8")
+    assert seen == [recipe.train_data]
+    card = export.load_metadata(path)
+    assert card["recipe"] == "fashion_mnist_squeezenet" and card["test_accuracy"] == 0.5
+    assert card["class_names"] == recipe.class_names
+    runner = lite.interpreter(os.path.join(path, "model_int8.tflite"))
     assert runner.get_input_details()[0]["dtype"] == np.uint8
