@@ -179,16 +179,16 @@ def _write_saved_model(model, path, input_shape, class_names):
                            fn_output_signature=tf.TensorSpec((height, width, channels), tf.float32))
         return outputs(tf.clip_by_value(pixels, 0.0, 255.0))
 
-    module.serve = serve
-    functions = {"serving_default": serve.get_concrete_function()}
+    # Signatures only, not also module attributes: each would be traced and stored again.
+    functions = {"serving_default": serve}
     if channels in DECODABLE_CHANNELS:
-        module.serve_bytes = serve_bytes
-        functions["serve_bytes"] = serve_bytes.get_concrete_function()
+        functions["serve_bytes"] = serve_bytes
     tf.saved_model.save(module, path, signatures=functions)
-    return {
-        name: {
-            "inputs": {s.name: _spec(s) for s in fn.structured_input_signature[0]},
-            "outputs": {k: _spec(s) for k, s in fn.structured_outputs.items()},
+    specs = {}
+    for name, function in functions.items():
+        concrete = function.get_concrete_function()
+        specs[name] = {
+            "inputs": {s.name: _spec(s) for s in concrete.structured_input_signature[0]},
+            "outputs": {k: _spec(s) for k, s in concrete.structured_outputs.items()},
         }
-        for name, fn in functions.items()
-    }
+    return specs
