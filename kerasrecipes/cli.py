@@ -111,6 +111,8 @@ def cmd_export(args):
 def cmd_predict(args):
     from kerasrecipes.export import predict
 
+    if args.top < 1:
+        raise ValueError(f"Option `--top` must be an integer >= 1. Received: --top {args.top}")
     results = predict.predict_files(args.model, args.images, top=args.top)
     for result in results:
         if args.json:

@@ -129,6 +129,11 @@ def test_cli_tflite_choices_are_the_converters_modes():
     assert [None if c == "float32" else c for c in cli.TFLITE_CHOICES] == list(lite.MODES)
 
 
+def test_predict_top_must_be_positive(capsys, tmp_path):
+    status, _, err = run(capsys, "predict", tmp_path, "x.png", "--top", "0")
+    assert status == 2 and "`--top` must be an integer >= 1. Received: --top 0" in err
+
+
 def test_train_tflite_needs_export(capsys):
     status, _, err = run(capsys, "train", "fashion_mnist_squeezenet", "--tflite", "int8")
     assert status == 2 and "Option `--tflite` needs `--export`" in err
