@@ -13,7 +13,12 @@ def _size(value):
     return f"{value / 1e6:.2f} MB" if value >= 1e6 else f"{value / 1e3:.0f} kB"
 
 
+COMMAND = "flock /tmp/kr-heavy.lock python benchmarks/export.py"
+
+
 def render(results_dir):
+    if not os.path.exists(os.path.join(results_dir, "export.json")):
+        return f"Not measured yet: run `{COMMAND}`, then `python benchmarks/render.py`.\n"
     result = load(results_dir, "export")
     keras_accuracy = {r["recipe"]: r["accuracy"] for r in result["rows"] if r["bytes"] is None}
     rows = []
