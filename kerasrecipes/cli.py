@@ -6,6 +6,8 @@
     kerasrecipes train fashion_mnist_vgg --sanity-check --set log_dir=runs/fm
     kerasrecipes train image_classifier --data path/to/images --epochs 5 --export
     kerasrecipes export runs/fashion_mnist_vgg/model.keras --name fashion_mnist_vgg
+    kerasrecipes export runs/fm.keras --dataset fashion_mnist --tflite int8
+    kerasrecipes predict saved_models/fashion_mnist_vgg shoe.png shirt.png
     kerasrecipes show-augment strong --output strong.png
     kerasrecipes evaluate saved_models/fashion_mnist_vgg --output evaluation/vgg
 
@@ -17,6 +19,8 @@ import argparse
 import json
 import os
 import sys
+
+TFLITE_CHOICES = ("float32", "dynamic", "float16", "int8")
 
 
 def _parse_sets(pairs):
@@ -58,6 +62,8 @@ def cmd_config(args):
 def cmd_train(args):
     from kerasrecipes import recipes
 
+    if args.tflite and not args.export:
+        raise ValueError(f"Option `--tflite` needs `--export`. Received: --tflite {args.tflite[0]}")
     config = recipes.config(args.recipe, **_overrides(args))
     recipe = recipes.build(config)
     if args.sanity_check:
@@ -75,7 +81,7 @@ def cmd_train(args):
         recipe.model.save(args.output)
         print(f"Saved the Keras model to {args.output}")
     if args.export:
-        path = recipe.export(args.export_dir)
+        path = recipe.export(args.export_dir, metrics=metrics, tflite=args.tflite)
         print(f"Exported the SavedModel to {path}")
     return 0
 
@@ -88,10 +94,39 @@ def cmd_export(args):
 
     if not os.path.exists(args.model):
         raise ValueError(f"Argument `model` must be an existing .keras file. Received: model={args.model!r}")
+    if "int8" in (args.tflite or []) and not args.dataset:
+        raise ValueError("Option `--tflite int8` needs `--dataset NAME`: its training images "
+                         "calibrate the int8 ranges. Received: no --dataset")
     model = keras.saving.load_model(args.model)
     name = args.name or os.path.splitext(os.path.basename(args.model))[0]
-    path = export.save(model, os.path.join(args.export_dir, name))
+    class_names, calibration = None, None
+    if args.dataset:
+        from kerasrecipes import data
+
+        class_names = data.class_names(args.dataset)
+        if "int8" in (args.tflite or []):
+            calibration = data.load(args.dataset)[0][0]
+    path = export.save(model, os.path.join(args.export_dir, name), class_names=class_names,
+                       version=args.version, overwrite=args.overwrite, tflite=args.tflite,
+                       representative_data=calibration)
     print(f"Exported the SavedModel to {path}")
+    for file_name in export.load_metadata(path)["tflite"]:
+        print(f"Wrote {os.path.join(path, file_name)}")
+    return 0
+
+
+def cmd_predict(args):
+    from kerasrecipes.export import predict
+
+    if args.top < 1:
+        raise ValueError(f"Option `--top` must be an integer >= 1. Received: --top {args.top}")
+    results = predict.predict_files(args.model, args.images, top=args.top)
+    for result in results:
+        if args.json:
+            print(json.dumps(result))
+        else:
+            ranked = ", ".join(f"{name} {100 * p:.2f} %" for name, p in result["top"])
+            print(f"{result['file']}: {ranked}")
     return 0
 
 
@@ -146,6 +181,8 @@ def build_parser():
             sub.add_argument("--export", action="store_true",
                              help="export a SavedModel to --export-dir/<recipe>/<version>/")
             sub.add_argument("--export-dir", default="saved_models")
+            sub.add_argument("--tflite", action="append", choices=TFLITE_CHOICES,
+                             help="with --export: also write this .tflite (repeatable)")
             sub.add_argument("--output", help="also save the trained model as this .keras file")
             sub.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
             sub.add_argument("--sanity-check", action="store_true",
@@ -155,7 +192,22 @@ def build_parser():
     exporter.add_argument("model", help="path of a .keras file")
     exporter.add_argument("--name", help="model name (defaults to the file's stem)")
     exporter.add_argument("--export-dir", default="saved_models")
+    exporter.add_argument("--dataset", help="data set whose class names (and, for int8, "
+                          "training images) go with the export, e.g. fashion_mnist")
+    exporter.add_argument("--tflite", action="append", choices=TFLITE_CHOICES,
+                          help="also write this .tflite into the version folder (repeatable)")
+    exporter.add_argument("--version", type=int, help="version number (default: next free)")
+    exporter.add_argument("--overwrite", action="store_true", help="replace --version if it exists")
     exporter.set_defaults(run=cmd_export)
+
+    predictor = commands.add_parser(
+        "predict", help="class names and probabilities of image files, from an export")
+    predictor.add_argument("model", help="saved_models/NAME[/VERSION] (latest by default) "
+                           "or a .tflite file")
+    predictor.add_argument("images", nargs="+", help="PNG/JPEG files")
+    predictor.add_argument("--top", type=int, default=3, help="classes shown per image")
+    predictor.add_argument("--json", action="store_true", help="one JSON object per image")
+    predictor.set_defaults(run=cmd_predict)
 
     show = commands.add_parser("show-augment",
                                help="write a PNG grid of images and their augmented versions")

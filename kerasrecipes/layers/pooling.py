@@ -16,8 +16,12 @@ from keras import ops
 class CeilMaxPooling2D(keras.layers.MaxPooling2D):
     """2-D max pooling whose output size is `ceil((size - pool_size) / strides) + 1`.
 
-    The input is padded at the bottom and right with `-inf` just enough for the last
-    window, which always still holds a real value, so no output is made up.
+    The input is padded at the bottom and right just enough for the last window, by
+    repeating its last row and column: that window always holds the real row or column
+    it repeats, so its maximum is unchanged and no output is made up. (Padding with
+    `-inf` gives the same floats but breaks int8 TFLite: the pad constant shares the
+    activations' quantization, whose range then reaches -inf, and the runtime's XNNPACK
+    delegate refuses the resulting scale of ~1e36.)
 
     Args:
         pool_size: int or tuple of 2 ints. Defaults to 3.
@@ -66,11 +70,10 @@ class CeilMaxPooling2D(keras.layers.MaxPooling2D):
     def call(self, inputs):
         pad_h = self._extra(inputs.shape[1], 0)
         pad_w = self._extra(inputs.shape[2], 1)
-        if pad_h or pad_w:
-            inputs = ops.pad(
-                inputs, [[0, 0], [0, pad_h], [0, pad_w], [0, 0]],
-                constant_values=float("-inf"),
-            )
+        if pad_h:
+            inputs = ops.concatenate([inputs] + [inputs[:, -1:]] * pad_h, axis=1)
+        if pad_w:
+            inputs = ops.concatenate([inputs] + [inputs[:, :, -1:]] * pad_w, axis=2)
         return super().call(inputs)
 
     def compute_output_shape(self, input_shape):

@@ -263,8 +263,12 @@ class Recipe:
         report, _ = write_report(probabilities, y, x, self.class_names, path, mistakes=mistakes)
         return report
 
-    def export(self, base_dir="saved_models", name=None):
-        """Exports the model as a versioned SavedModel; returns the version folder."""
+    def export(self, base_dir="saved_models", name=None, metrics=None, tflite=None):
+        """Exports the model as a versioned SavedModel; returns the version folder.
+
+        `metrics` (e.g. `evaluate()`'s) go into the model card; `tflite` modes are also
+        written into the version folder, int8 calibrated on `train_data`.
+        """
         from kerasrecipes import export
 
         return export.save(
@@ -272,6 +276,9 @@ class Recipe:
             f"{base_dir.rstrip('/')}/{name or self.config.name}",
             config=resolved_config(self.config),
             class_names=self.class_names,
+            metrics=metrics,
+            tflite=tflite,
+            representative_data=self.train_data if tflite else None,
         )
 
 
