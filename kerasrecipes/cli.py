@@ -6,6 +6,7 @@
     kerasrecipes train fashion_mnist_vgg --sanity-check --set log_dir=runs/fm
     kerasrecipes export runs/fashion_mnist_vgg/model.keras --name fashion_mnist_vgg
     kerasrecipes show-augment strong --output strong.png
+    kerasrecipes fine-tune base.keras --data path/to/images --strategy auto --export
 
 Only the overrides the user sets are passed on, so each recipe's defaults live in one place.
 Bad names and values exit with status 2 and a one-line error before any training starts.
@@ -88,6 +89,39 @@ def cmd_export(args):
     return 0
 
 
+def _fine_tune_data(path, input_shape):
+    # Until data.source() lands, a folder of class sub-folders read by from_directory.
+    from kerasrecipes import data
+
+    color_mode = {1: "grayscale", 3: "rgb", 4: "rgba"}.get(input_shape[-1], "rgb")
+    return data.from_directory(path, image_size=tuple(input_shape[1:3]), color_mode=color_mode)
+
+
+def cmd_fine_tune(args):
+    from kerasrecipes import export
+    from kerasrecipes import transfer
+
+    base = transfer.load_base(args.base)
+    dataset, class_names = _fine_tune_data(args.data, base.inputs[0].shape)
+    options = {"epochs": args.epochs} if args.epochs else {}
+    statistics = args.statistics or transfer.statistics_path(args.base)
+    if args.strategy == "auto" and os.path.exists(statistics):
+        options["base_statistics"] = statistics
+    result = transfer.fine_tune(base, dataset, strategy=args.strategy, seed=args.seed, **options)
+    print(json.dumps({"strategy": result.strategy, "reason": result.reason}))
+    if args.output:
+        os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
+        result.model.save(args.output)
+        print(f"Saved the Keras model to {args.output}")
+    if args.export:
+        config = {"fine_tune": {"base": os.fspath(args.base), "strategy": result.strategy,
+                                "reason": result.reason, "layer": result.layer}}
+        path = export.save(result.model, os.path.join(args.export_dir, args.name),
+                           config=config, class_names=class_names)
+        print(f"Exported the SavedModel to {path}")
+    return 0
+
+
 def cmd_show_augment(args):
     from kerasrecipes import data
     from kerasrecipes.layers import augmentation
@@ -136,6 +170,22 @@ def build_parser():
     exporter.add_argument("--name", help="model name (defaults to the file's stem)")
     exporter.add_argument("--export-dir", default="saved_models")
     exporter.set_defaults(run=cmd_export)
+
+    tune = commands.add_parser("fine-tune", help="fine-tune a trained model on a folder of images")
+    tune.add_argument("base", help="a .keras file or a SavedModel folder exported by kerasrecipes")
+    tune.add_argument("--data", required=True, help="folder with one sub-folder of images per class")
+    tune.add_argument("--strategy", default="auto",
+                      help="auto, linear_top, linear_early, top_layers, many_layers or scratch")
+    tune.add_argument("--statistics", help="the base's feature statistics JSON (auto; "
+                      "defaults to BASE.features.json)")
+    tune.add_argument("--epochs", type=int)
+    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument("--name", default="fine_tuned", help="export name")
+    tune.add_argument("--export", action="store_true",
+                      help="export a SavedModel to --export-dir/<name>/<version>/")
+    tune.add_argument("--export-dir", default="saved_models")
+    tune.add_argument("--output", help="also save the fine-tuned model as this .keras file")
+    tune.set_defaults(run=cmd_fine_tune)
 
     show = commands.add_parser("show-augment",
                                help="write a PNG grid of images and their augmented versions")
