@@ -81,14 +81,18 @@ def tasks(cfg):
     cut = len(order) // 2  # ~90 images per class to draw from, ~90 to test on
     digits_pool = (x_digits[order[:cut]], y_digits[order[:cut]])
     digits_test = (x_digits[order[cut:]], y_digits[order[cut:]])
-    train_fonts, test_fonts = letters.split_fonts(list(letters.glyphs(letters.font_files())))
-    letters_pool = letters.render(cfg["lot"], train_fonts, seed=0)
-    letters_test = letters.render(cfg["test_images"] // 10, test_fonts, seed=1)
+    if cfg.get("letters_npz"):
+        with np.load(cfg["letters_path"]) as saved:
+            letters_pool = (saved["x_train"], saved["y_train"])
+            letters_test = (saved["x_test"], saved["y_test"])
+            fonts = {"train_fonts": int(saved["train_fonts"]), "test_fonts": int(saved["test_fonts"])}
+    else:
+        letters_pool, letters_test, fonts = letters.train_test(cfg["lot"], cfg["test_images"] // 10)
     return base_data, {
         "similar": (new_train, new_test),
         "different_little": (digits_pool, digits_test),
         "different_lot": (letters_pool, letters_test),
-    }, {"train_fonts": len(train_fonts), "test_fonts": len(test_fonts)}
+    }, fonts
 
 
 ROWS = (
@@ -164,10 +168,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes, one seed: checks the program runs (fine_tune_quick.json)")
+    parser.add_argument("--letters", help="pre-rendered letters .npz (benchmarks/letters.py "
+                        "--npz, same sizes) for machines without the fonts")
     args = parser.parse_args(argv)
-    cfg = QUICK if args.quick else FULL
+    cfg = dict(QUICK if args.quick else FULL)
+    if args.letters:
+        cfg["letters_npz"] = os.path.basename(args.letters)  # no absolute paths in results
+        cfg["letters_path"] = args.letters
     result = run(cfg)
     name = "fine_tune_quick" if args.quick else "fine_tune"
+    cfg.pop("letters_path", None)
     config = {**cfg, "fine_tune_defaults": {
         "learning_rate": 1e-3, "lr_ratio": kr.transfer.strategies.LR_RATIO,
         "little_data": kr.transfer.planner.LITTLE_DATA,

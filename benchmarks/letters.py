@@ -10,6 +10,7 @@ More fonts: `sh benchmarks/setup_fonts.sh` (Debian `fonts-*` packages). Without 
 DejaVu fonts bundled with matplotlib suffice for tests.
 
     python benchmarks/letters.py --per-class 2000 --output /tmp/letters   # PNG folders
+    python benchmarks/letters.py --per-class 1000 --npz /tmp/letters.npz  # arrays, font split
 
 The arrays are generated, never committed.
 """
@@ -133,15 +134,30 @@ def write_folder(x, y, folder):
         Image.fromarray(image[..., 0]).save(os.path.join(folder, LETTERS[label], f"{index}.png"))
 
 
+def train_test(per_class, test_per_class, seed=0):
+    """Returns `((x_train, y_train), (x_test, y_test), fonts)`: disjoint fonts, as in the benchmark."""
+    train_fonts, test_fonts = split_fonts(list(glyphs(font_files())), seed=seed)
+    return (render(per_class, train_fonts, seed=seed), render(test_per_class, test_fonts, seed=seed + 1),
+            {"train_fonts": len(train_fonts), "test_fonts": len(test_fonts)})
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-class", type=int, default=2000)
-    parser.add_argument("--output", required=True, help="folder to write PNGs into")
+    parser.add_argument("--test-per-class", type=int, default=200)
+    parser.add_argument("--output", help="folder to write PNGs into")
+    parser.add_argument("--npz", help="file to write train/test arrays into (fonts split)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    x, y = render(args.per_class, seed=args.seed)
-    write_folder(x, y, args.output)
-    print(f"Wrote {len(x)} images from {len(glyphs(font_files()))} fonts to {args.output}")
+    if args.npz:
+        (x, y), (x_test, y_test), fonts = train_test(args.per_class, args.test_per_class, args.seed)
+        np.savez_compressed(args.npz, x_train=x, y_train=y, x_test=x_test, y_test=y_test,
+                            **{k: np.asarray(v) for k, v in fonts.items()})
+        print(f"Wrote {len(x)} + {len(x_test)} images ({fonts}) to {args.npz}")
+    if args.output:
+        x, y = render(args.per_class, seed=args.seed)
+        write_folder(x, y, args.output)
+        print(f"Wrote {len(x)} images from {len(glyphs(font_files()))} fonts to {args.output}")
 
 
 if __name__ == "__main__":
