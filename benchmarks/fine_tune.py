@@ -38,8 +38,8 @@ from provenance import write_result  # noqa: E402
 
 COLUMNS = ("linear_top", "linear_early", "top_layers", "many_layers", "scratch")
 FULL = dict(
-    seeds=3, base_images=10000, base_epochs=3, lot=1000, little=50, few=5,
-    test_images=2000, epochs_lot=2, epochs_little=20, head_epochs=30,
+    seeds=3, base_images=6000, base_epochs=3, lot=1000, little=50, few=5,
+    test_images=1000, epochs_lot=2, epochs_little=20, head_epochs=20,
     batch_lot=128, batch_little=32,
     base=dict(config=[[16], [32, 32], [64]], dense_units=[128], dropout=0.3),
 )

@@ -248,3 +248,55 @@ def test_cli_fine_tunes_a_keras_file_on_a_folder_and_exports(base, fashion, tmp_
     assert json.loads(lines[0])["strategy"] == "linear_top"
     exported = str(tmp_path / "exports" / "shoes" / "1")
     assert export.load_metadata(exported)["class_names"] == [f"kind_{c}" for c in range(5)]
+
+
+def _benchmark_module(path, name):
+    import importlib.util
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    folder = os.path.join(root, os.path.dirname(path))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location(name, os.path.join(root, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_letters_render_from_matplotlibs_dejavu_fonts():
+    import matplotlib
+
+    letters = _benchmark_module("benchmarks/letters.py", "_bench_letters")
+    folder = os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+    fonts = [os.path.join(folder, f) for f in ("DejaVuSans.ttf", "DejaVuSerif-Bold.ttf")]
+    x, y = letters.render(4, fonts, seed=0)
+    assert x.shape == (40, 28, 28, 1) and x.dtype == np.uint8
+    assert np.array_equal(np.bincount(y), [4] * 10)
+    # White ink on black, inside the canvas, and each letter looks unlike the others.
+    assert x.max() == 255 and (x[:, 0, :, 0] < 128).mean() > 0.8
+    means = np.stack([x[y == c].mean(axis=0) for c in range(10)]).reshape(10, -1)
+    gaps = np.abs(means[:, None] - means[None]).mean(axis=-1) + np.eye(10) * 1e9
+    assert gaps.min() > 5
+    with pytest.raises(ValueError, match="must include a font"):
+        letters.render(2, [])
+
+
+def test_fine_tune_table_names_the_winner_and_the_advice(tmp_path):
+    table = _benchmark_module("benchmarks/tables/fine_tune.py", "_bench_table_fine_tune")
+
+    def cell(mean):
+        return {"mean": mean, "std": 0.01, "runs": [mean]}
+
+    row = {"row": "similar, little", "images_per_class": 50, "table_advice": "linear_top",
+           "test_accuracy": {"linear_top": cell(0.7), "linear_early": cell(0.6),
+                             "top_layers": cell(0.65), "many_layers": cell(0.5),
+                             "scratch": cell(0.75)},
+           "auto": {"strategy": "scratch", "test_accuracy": 0.74}}
+    result = {"provenance": {"config": {"seeds": 3}, "cpu": {}}, "rows": [row],
+              "base_test_accuracy_classes_0_4": 0.9}
+    (tmp_path / "fine_tune.json").write_text(json.dumps(result))
+    text = table.render(str(tmp_path))
+    assert "| similar, little (50/class) | 70.0 ± 1.0 |" in text
+    assert "**75.0 ± 1.0**" in text
+    assert "`linear_top` trails `scratch` by 5.0 pts" in text and "`scratch` (74.0)" in text
