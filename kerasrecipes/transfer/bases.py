@@ -143,11 +143,22 @@ def blocks(model):
         if layer is classifier or isinstance(layer, keras.layers.InputLayer):
             continue
         key = block_key(layer.name)
-        if groups and groups[-1][0] == key:
+        # A weightless layer (activation, add, pooling) belongs to the block it follows,
+        # unless it changes the rank (flatten, global pooling: the end of the conv blocks).
+        joins = groups and (groups[-1][0] == key or not layer.weights and
+                            _rank(layer) == _rank(groups[-1][1][-1]))
+        if joins:
             groups[-1][1].append(layer)
         else:
             groups.append((key, [layer]))
     return [(name, layers) for name, layers in groups if any(l.weights for l in layers)]
+
+
+def _rank(layer):
+    try:
+        return len(layer.output.shape)
+    except (AttributeError, ValueError):  # a layer called more than once
+        return None
 
 
 def layer_names(model):

@@ -28,6 +28,8 @@ CLASSIFIERS = ("softmax", "svm")
 LINEAR = ("linear_top", "linear_early")
 # Fine-tuning's learning rate as a fraction of the head's: the seeds' "small LR".
 LR_RATIO = 0.1
+# How many earlier blocks `linear_early` compares when no `layer=` is given.
+EARLY_CANDIDATES = 4
 # The weight decay of the linear head (L2 on its kernel).
 HEAD_L2 = 1e-4
 
@@ -184,12 +186,15 @@ def _fit_head(features, y, settings):
     return layers, _floats(fit.history)
 
 
-def early_candidates(base):
-    """Returns the layer names `linear_early` may read: each block's output below the top block."""
-    names = []
-    for _, layers in bases.blocks(base)[:-1]:
-        if len(layers[-1].output.shape) in (2, 4):
-            names.append(layers[-1].name)
+def early_candidates(base, limit=EARLY_CANDIDATES):
+    """Returns the layers `linear_early` may read: block outputs below the top block.
+
+    A deep base offers `limit` of them, evenly spaced from the first block up.
+    """
+    names = [layers[-1].name for _, layers in bases.blocks(base)[:-1]
+             if len(layers[-1].output.shape) in (2, 4)]
+    if len(names) > limit:
+        names = [names[i] for i in sorted(set(np.linspace(0, len(names) - 1, limit).round().astype(int)))]
     return names
 
 
