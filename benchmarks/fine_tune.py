@@ -127,7 +127,7 @@ def run(cfg):
     started = time.time()
     base_data, task_data, font_counts = tasks(cfg)
     base = train_base(base_data, cfg)
-    (x_test, y_test), _ = kr.data.load("fashion_mnist")[1], None
+    _, (x_test, y_test) = kr.data.load("fashion_mnist")
     base_acc = kr.transfer.strategies.accuracy(base, x_test[y_test < 5], y_test[y_test < 5])
     statistics = kr.transfer.feature_statistics(base, base_data[0])
     rows = []
