@@ -10,6 +10,7 @@
     kerasrecipes predict saved_models/fashion_mnist_vgg shoe.png shirt.png
     kerasrecipes show-augment strong --output strong.png
     kerasrecipes evaluate saved_models/fashion_mnist_vgg --output evaluation/vgg
+    kerasrecipes fine-tune base.keras --data path/to/images --strategy auto --export
 
 Only the overrides the user sets are passed on, so each recipe's defaults live in one place.
 Bad names and values exit with status 2 and a one-line error before any training starts.
@@ -130,6 +131,40 @@ def cmd_predict(args):
     return 0
 
 
+def _fine_tune_data(path, input_shape):
+    from kerasrecipes import data
+
+    color_mode = {1: "grayscale", 3: "rgb"}.get(input_shape[-1], "rgb")
+    return data.source(path, image_size=tuple(input_shape[1:3]), color_mode=color_mode)
+
+
+def cmd_fine_tune(args):
+    from kerasrecipes import export
+    from kerasrecipes import transfer
+
+    base = transfer.load_base(args.base)
+    source = _fine_tune_data(args.data, base.inputs[0].shape)
+    class_names = source.class_names
+    options = {"epochs": args.epochs} if args.epochs else {}
+    statistics = args.statistics or transfer.statistics_path(args.base)
+    if args.strategy == "auto" and os.path.exists(statistics):
+        options["base_statistics"] = statistics
+    result = transfer.fine_tune(base, source.train, val_data=source.val, strategy=args.strategy,
+                                seed=args.seed, **options)
+    print(json.dumps({"strategy": result.strategy, "reason": result.reason}))
+    if args.output:
+        os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
+        result.model.save(args.output)
+        print(f"Saved the Keras model to {args.output}")
+    if args.export:
+        config = {"fine_tune": {"base": os.fspath(args.base), "strategy": result.strategy,
+                                "reason": result.reason, "layer": result.layer}}
+        path = export.save(result.model, os.path.join(args.export_dir, args.name),
+                           config=config, class_names=class_names)
+        print(f"Exported the SavedModel to {path}")
+    return 0
+
+
 def cmd_show_augment(args):
     from kerasrecipes import data
     from kerasrecipes.layers import augmentation
@@ -208,6 +243,21 @@ def build_parser():
     predictor.add_argument("--top", type=int, default=3, help="classes shown per image")
     predictor.add_argument("--json", action="store_true", help="one JSON object per image")
     predictor.set_defaults(run=cmd_predict)
+    tune = commands.add_parser("fine-tune", help="fine-tune a trained model on a folder of images")
+    tune.add_argument("base", help="a .keras file or a SavedModel folder exported by kerasrecipes")
+    tune.add_argument("--data", required=True, help="folder with one sub-folder of images per class")
+    tune.add_argument("--strategy", default="auto",
+                      help="auto, linear_top, linear_early, top_layers, many_layers or scratch")
+    tune.add_argument("--statistics", help="the base's feature statistics JSON (auto; "
+                      "defaults to BASE.features.json)")
+    tune.add_argument("--epochs", type=int)
+    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument("--name", default="fine_tuned", help="export name")
+    tune.add_argument("--export", action="store_true",
+                      help="export a SavedModel to --export-dir/<name>/<version>/")
+    tune.add_argument("--export-dir", default="saved_models")
+    tune.add_argument("--output", help="also save the fine-tuned model as this .keras file")
+    tune.set_defaults(run=cmd_fine_tune)
 
     show = commands.add_parser("show-augment",
                                help="write a PNG grid of images and their augmented versions")
