@@ -10,3 +10,4 @@ from kerasrecipes.layers.blocks import apply_vgg_stage
 from kerasrecipes.layers.fire import apply_fire_block
 from kerasrecipes.layers.lrn import LocalResponseNormalization
 from kerasrecipes.layers.pooling import CeilMaxPooling2D
+from kerasrecipes.layers.weight_norm import WeightNormalization

@@ -61,7 +61,9 @@ def apply_conv_norm_act(
         kernel_size: int, defaults to 3 (the seeds' 3×3).
         strides: int, defaults to 1.
         padding: `"same"` or `"valid"`. Defaults to `"same"`.
-        norm: None or a name from `kerasrecipes.layers.normalization.names()`.
+        norm: None or a name from `kerasrecipes.layers.normalization.names()`;
+            `"weight"` wraps the conv in `WeightNormalization` (`w = g·v/‖v‖`)
+            instead of adding a layer after it.
         activation: a name from `kerasrecipes.activations.names()`, or None.
         kernel_initializer: initializer name, config or instance.
         kernel_regularizer: optional regularizer name ("l2:5e-4"), config or instance.
@@ -83,20 +85,21 @@ def apply_conv_norm_act(
         raise ValueError(f"Argument `filters` must be a positive integer. Received: filters={filters!r}")
     check_rate("dropout", dropout)
     norm_base = part_name(norm, "norm") if norm is not None else None
-    x = keras.layers.Conv2D(
+    conv = keras.layers.Conv2D(
         filters,
         kernel_size,
         strides=strides,
         padding=padding,
-        use_bias=norm is None or norm_base == "lrn",
+        use_bias=norm is None or norm_base in ("lrn", normalization_lib.WEIGHT),
         kernel_initializer=initializers_lib.get(kernel_initializer),
         kernel_regularizer=regularizers_lib.get(kernel_regularizer),
         kernel_constraint=constraints_lib.get(kernel_constraint),
         name=f"{name}_conv",
-    )(x)
+    )
+    x = normalization_lib.weight_normalized(conv, norm)(x)
     if pool_size:
         x = keras.layers.MaxPooling2D(pool_size, name=f"{name}_pool")(x)
-    if norm is not None:
+    if norm is not None and norm != normalization_lib.WEIGHT:
         x = normalization_lib.get(norm, name=f"{name}_{norm_base}", channels=filters)(x)
     if activation is not None:
         x = activations_lib.layer(activation, name=f"{name}_{part_name(activation)}")(x)

@@ -174,15 +174,16 @@ def vgg(
 def _apply_dense(x, units, dropout, name, norm, activation, kernel_initializer,
                  kernel_regularizer, kernel_constraint):
     # The paper's head is fc → ReLU → dropout; with a norm, fc → norm → act → dropout.
-    x = keras.layers.Dense(
+    dense = keras.layers.Dense(
         units,
-        use_bias=norm is None or part_name(norm) == "lrn",
+        use_bias=norm is None or part_name(norm) in ("lrn", normalization.WEIGHT),
         kernel_initializer=initializers.get(kernel_initializer),
         kernel_regularizer=regularizers.get(kernel_regularizer),
         kernel_constraint=constraints.get(kernel_constraint),
         name=name,
-    )(x)
-    if norm is not None:
+    )
+    x = normalization.weight_normalized(dense, norm)(x)
+    if norm is not None and norm != normalization.WEIGHT:
         x = normalization.get(norm, name=f"{name}_{part_name(norm, 'norm')}", channels=units,
                               rank=2)(x)
     x = activations.layer(activation, name=f"{name}_{part_name(activation)}")(x)
