@@ -165,3 +165,49 @@ def apply_vgg_stage(
     if pool and not activation_after_pool:
         x = keras.layers.MaxPooling2D(2, name=f"{name}_pool")(x)
     return x
+
+
+def apply_residual_block(x, filters, strides=1, name="residual", **conv_kwargs):
+    """Applies a residual block: two 3×3 conv-norm-act with an identity or 1×1 shortcut.
+
+    The seeds' "adaptive" architectures ("ResNet and Inception adjust to the complexity
+    needed"): the block learns a correction `F(x)` added to its input, so a block that
+    is not needed can stay near the identity and depth costs little. Layout (the
+    "basic block" of He et al.): conv3×3(strides) → norm → act → conv3×3 → norm, plus
+    the shortcut, then the activation. The shortcut is the identity when shape and
+    width are unchanged, else a 1×1 conv (with the same strides) and a norm.
+
+    Args:
+        x: input tensor `(batch, H, W, C)`.
+        filters: int > 0, the output channels.
+        strides: int, 1 or 2 (2 halves the map with `same` padding: `ceil(H / 2)`).
+        name: str, prefix of the layer names (`{name}_conv1`, `{name}_conv2`,
+            `{name}_shortcut`, `{name}_add`, `{name}_out`).
+        **conv_kwargs: passed to `apply_conv_norm_act` (norm, activation,
+            kernel_initializer, kernel_regularizer, kernel_constraint).
+
+    Returns:
+        The output tensor.
+
+    Example:
+
+    >>> y = apply_residual_block(keras.Input((32, 32, 16)), 32, strides=2, name="stage2_block1")
+
+    Reference:
+        He et al., "Deep Residual Learning for Image Recognition", CVPR 2016
+        (https://arxiv.org/abs/1512.03385).
+    """
+    if strides not in (1, 2):
+        raise ValueError(f"Argument `strides` must be 1 or 2. Received: strides={strides!r}")
+    activation = conv_kwargs.pop("activation", "relu")
+    y = apply_conv_norm_act(x, filters, 3, strides=strides, activation=activation,
+                            name=f"{name}_conv1", **conv_kwargs)
+    y = apply_conv_norm_act(y, filters, 3, activation=None, name=f"{name}_conv2", **conv_kwargs)
+    shortcut = x
+    if strides != 1 or x.shape[-1] != filters:
+        shortcut = apply_conv_norm_act(x, filters, 1, strides=strides, activation=None,
+                                       name=f"{name}_shortcut", **conv_kwargs)
+    y = keras.layers.Add(name=f"{name}_add")([y, shortcut])
+    if activation is not None:
+        y = activations_lib.layer(activation, name=f"{name}_out_{part_name(activation)}")(y)
+    return y
