@@ -1,4 +1,4 @@
-"""Training: optimizers and schedules by name, callbacks and diagnostics."""
+"""Training: optimizers and schedules by name, callbacks, diagnostics and MC-dropout."""
 
 from kerasrecipes.training import callbacks
 from kerasrecipes.training import diagnostics
@@ -9,3 +9,4 @@ from kerasrecipes.training.diagnostics import diagnose
 from kerasrecipes.training.lr_finder import find_lr
 from kerasrecipes.training.sanity import SanityCheckError
 from kerasrecipes.training.sanity import sanity_check
+from kerasrecipes.training.uncertainty import predict_mc_dropout
