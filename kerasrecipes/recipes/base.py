@@ -131,7 +131,11 @@ class Recipe:
             shuffle=False,  # the pipeline reshuffles every epoch itself
             **kwargs,
         )
-        self.findings = diagnostics.diagnose(self.history)
+        self.findings = diagnostics.diagnose(
+            self.history,
+            params=sum(int(np.prod(w.shape)) for w in self.model.trainable_weights),
+            samples=getattr(self, "train_sample_count", None),
+        )
         if verbose != 0:
             print(diagnostics.report(self.findings))
         if getattr(self.config, "log_dir", None):
@@ -267,4 +271,6 @@ def build(config):
         callbacks.append(callbacks_lib.ActivationStatistics(x_val[:64].astype("float32"), y_val[:64]))
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=os.path.join(config.log_dir, "tensorboard")))
-    return Recipe(config, model, train_data, val_data, test_data, callbacks, class_names)
+    recipe = Recipe(config, model, train_data, val_data, test_data, callbacks, class_names)
+    recipe.train_sample_count = len(x_train)  # for diagnose's parameters-per-sample check
+    return recipe
