@@ -251,7 +251,9 @@ def build(config):
         metrics=["accuracy"],
         jit_compile=config.jit_compile,
     )
-    augment = augmentation.augmentation_policy(config.augment, seed=config.seed)
+    augment = augmentation.augmentation_policy(config.augment, seed=config.seed,
+                                               input_shape=x_train.shape[1:])
+    augmentation.adapt_policy(augment, x_train)  # fancy_pca: the training split's components
     train_data = data.pipeline(
         x_train, y_train, config.batch_size, training=True, augment=augment, seed=config.seed,
         classes=len(class_names),
