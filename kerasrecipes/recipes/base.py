@@ -40,6 +40,8 @@ def validate(config):
          "None or an integer >= 10")
     need(config.early_stopping is None or config.early_stopping >= 1, "early_stopping",
          "None or a patience >= 1")
+    need(config.pad_to_multiple is None or config.pad_to_multiple >= 1, "pad_to_multiple",
+         "None or an integer >= 1")
     if config.model not in models.names():
         from kerasrecipes._names import unknown_name_error
 
@@ -243,6 +245,8 @@ def build(config):
             kernel_regularizer=config.regularizer,
             kernel_constraint=config.constraint,
             dropout=config.dropout,
+            # Only when set: a builder's own default stays in the builder.
+            **({"pad_to_multiple": config.pad_to_multiple} if config.pad_to_multiple else {}),
         )
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     model.compile(

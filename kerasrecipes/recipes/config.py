@@ -56,6 +56,9 @@ class RecipeConfig:
     log_dir: typing.Optional[str] = None
     tensorboard: bool = False
     statistics: bool = False
+    # Issue 14 (the seeds' long tail): zero-pad the input inside the model up to
+    # multiples of this (None: the model's own size), so every pooling divides evenly.
+    pad_to_multiple: typing.Optional[int] = None
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""

@@ -34,3 +34,19 @@ def test_pad_to_multiple_pads_inside_the_model_and_silences_the_warning():
     with pytest.raises(ValueError, match=r"`pad_to_multiple` must be None or an integer >= 1. "
                                          r"Received: pad_to_multiple=0"):
         models.get("vgg", config="small", input_shape=(28, 28, 1), pad_to_multiple=0)
+
+
+def test_pad_to_multiple_from_a_recipe_config_and_in_squeezenet(monkeypatch):
+    import kerasrecipes as kr
+    from kerasrecipes import data
+
+    squeeze = models.get("fashion_squeezenet", pad_to_multiple=16)
+    assert squeeze.get_layer("pad").output.shape[1:3] == (32, 32)
+    recipe = kr.recipes.get("fashion_mnist_vgg")(train_samples=64, width=0.25,
+                                                 pad_to_multiple="8")  # a --set string
+    assert recipe.config.pad_to_multiple == 8
+    assert recipe.model.get_layer("pad").output.shape[1:3] == (32, 32)
+    monkeypatch.setattr(data, "load", lambda *a, **k: pytest.fail("data loaded before validation"))
+    with pytest.raises(ValueError, match=r"Key `pad_to_multiple` must be None or an integer >= 1. "
+                                         r"Received: pad_to_multiple=0"):
+        kr.recipes.get("fashion_mnist_vgg")(pad_to_multiple=0)
