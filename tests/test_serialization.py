@@ -35,6 +35,9 @@ EXAMPLES = {
     "ActivationStatistics": dict(x=[[0.0, 1.0]], y=[1], layers=["dense"], every=2, ratio=50.0,
                                  verbose=1),
     "LearningRateLogger": dict(max_points=7),
+    "WeightNormalization": dict(layer=keras.layers.Conv2D(3, 3), epsilon=1e-6),
+    "MCDropout": dict(layer=keras.layers.Dropout(0.25)),
+    "NormalizedSGD": dict(learning_rate=0.25, momentum=0.5, nesterov=True, epsilon=1e-8),
 }
 
 
