@@ -2,7 +2,7 @@
 
 import keras
 
-_DROPOUTS = (keras.layers.Dropout, keras.layers.GaussianDropout, keras.layers.AlphaDropout)
+DROPOUT_LAYERS = (keras.layers.Dropout, keras.layers.GaussianDropout, keras.layers.AlphaDropout)
 
 
 @keras.saving.register_keras_serializable(package="kerasrecipes")
@@ -36,7 +36,7 @@ class MCDropout(keras.layers.Wrapper):
     def __init__(self, layer, **kwargs):
         if isinstance(layer, dict):
             layer = keras.layers.deserialize(layer)
-        if not isinstance(layer, _DROPOUTS):
+        if not isinstance(layer, DROPOUT_LAYERS):
             raise TypeError(
                 "Argument `layer` must be a Keras dropout layer (Dropout, SpatialDropout*D, "
                 f"GaussianDropout, AlphaDropout). Received: layer={layer!r}"

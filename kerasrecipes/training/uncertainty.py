@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 from kerasrecipes.layers.mc_dropout import MCDropout
-from kerasrecipes.layers.mc_dropout import _DROPOUTS
+from kerasrecipes.layers.mc_dropout import DROPOUT_LAYERS
 
 
 def mc_dropout_model(model):
@@ -27,7 +27,7 @@ def mc_dropout_model(model):
     found = []
 
     def clone(layer):
-        if isinstance(layer, _DROPOUTS):
+        if isinstance(layer, DROPOUT_LAYERS):
             found.append(layer.name)
             inner = type(layer).from_config(layer.get_config())
             return MCDropout(inner, name=f"{layer.name}_mc")
