@@ -12,6 +12,8 @@ Keras has ReLU, LeakyReLU, ELU, sigmoid, tanh and a PReLU layer. This module add
 `"prelu"`, `"prelu:0.25"` or `"rrelu"`.
 """
 
+import warnings
+
 import keras
 from keras import ops
 
@@ -157,6 +159,25 @@ class RReLU(keras.layers.Layer):
 
 
 _SIMPLE = ("relu", "elu", "sigmoid", "tanh", "linear", "gelu", "swish")
+SATURATING = ("sigmoid", "tanh")
+
+
+def warn_saturating(name):
+    """Warns, in one line, that the hidden-layer activation `name` saturates.
+
+    The seeds: "Sigmoids saturate and kill gradients & outputs are not zero centered",
+    tanh "still kills gradient when saturated", "avoid Sigmoid's, TanH's gates ... the
+    deeper your network the less attractive". Nothing is changed; the statistics
+    callback measures how many units actually saturate (`saturated_fraction`).
+    """
+    if name in SATURATING:
+        centred = " and its outputs are not zero-centred" if name == "sigmoid" else ""
+        warnings.warn(
+            f"Activation {name!r} in a hidden layer saturates: its gradient vanishes for "
+            f"large |x|{centred} (the seeds: avoid sigmoid/tanh in hidden layers); "
+            "prefer 'relu' or 'prelu'.",
+            stacklevel=3,
+        )
 
 
 def names():
@@ -165,7 +186,11 @@ def names():
 
 
 def layer(identifier, name=None):
-    """Returns a new activation layer from a name, a config dict or a layer instance.
+    """Returns a new hidden-layer activation from a name, a config dict or a layer.
+
+    `"sigmoid"` and `"tanh"` log a one-line warning (`warn_saturating`): the seeds
+    advise against saturating activations in hidden layers. Output activations belong
+    to the classifier layer (`Dense(activation="softmax")`), not here.
 
     Args:
         identifier: a name from `names()`; `"leaky_relu:0.1"` sets the negative
@@ -208,6 +233,7 @@ def layer(identifier, name=None):
     if base == "rrelu":
         return RReLU(name=name)
     if base in _SIMPLE:
+        warn_saturating(base)
         return keras.layers.Activation(base, name=name)
     raise unknown_name_error("activation", identifier, names())
 

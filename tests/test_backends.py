@@ -74,7 +74,8 @@ SCRIPT = textwrap.dedent(
                                           - keras.ops.convert_to_numpy(model(images))).max())
 
     # Builders: one training step each.
-    for name, kwargs in [("fashion_vgg_small", {}), ("fashion_squeezenet", {"width": 0.25})]:
+    for name, kwargs in [("fashion_vgg_small", {}), ("fashion_squeezenet", {"width": 0.25}),
+                         ("fashion_resnet", {"width": 0.25, "norm": "weight"})]:
         net = kr.models.get(name, **kwargs)
         x = rng.integers(0, 256, (8, *net.input_shape[1:])).astype("float32")
         net.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
@@ -107,5 +108,5 @@ def test_parts_layers_and_builders_train_under_jax(tmp_path):
     assert out["layers_loss"] == pytest.approx(out["layers_loss"]) and out["layers_loss"] < 10
     assert out["layers_moved"] >= out["layers_weights"] // 2
     assert out["reload_max_diff"] < 1e-6
-    for name in ("fashion_vgg_small", "fashion_squeezenet"):
+    for name in ("fashion_vgg_small", "fashion_squeezenet", "fashion_resnet"):
         assert out[name]["moved"] and out[name]["loss"] < 10, (name, out[name])

@@ -38,6 +38,9 @@ EXAMPLES = {
     "SoftLabelCrossentropy": dict(label_smoothing=0.2),
     "SoftLabelAccuracy": dict(name="soft_accuracy"),
     "StochasticWeightAveraging": dict(epochs=3, batches=4),
+    "WeightNormalization": dict(layer=keras.layers.Conv2D(3, 3), epsilon=1e-6),
+    "MCDropout": dict(layer=keras.layers.Dropout(0.25)),
+    "NormalizedSGD": dict(learning_rate=0.25, momentum=0.5, nesterov=True, epsilon=1e-8),
 }
 
 

@@ -61,7 +61,9 @@ def apply_conv_norm_act(
         kernel_size: int, defaults to 3 (the seeds' 3×3).
         strides: int, defaults to 1.
         padding: `"same"` or `"valid"`. Defaults to `"same"`.
-        norm: None or a name from `kerasrecipes.layers.normalization.names()`.
+        norm: None or a name from `kerasrecipes.layers.normalization.names()`;
+            `"weight"` wraps the conv in `WeightNormalization` (`w = g·v/‖v‖`)
+            instead of adding a layer after it.
         activation: a name from `kerasrecipes.activations.names()`, or None.
         kernel_initializer: initializer name, config or instance.
         kernel_regularizer: optional regularizer name ("l2:5e-4"), config or instance.
@@ -83,20 +85,21 @@ def apply_conv_norm_act(
         raise ValueError(f"Argument `filters` must be a positive integer. Received: filters={filters!r}")
     check_rate("dropout", dropout)
     norm_base = part_name(norm, "norm") if norm is not None else None
-    x = keras.layers.Conv2D(
+    conv = keras.layers.Conv2D(
         filters,
         kernel_size,
         strides=strides,
         padding=padding,
-        use_bias=norm is None or norm_base == "lrn",
+        use_bias=norm is None or norm_base in ("lrn", normalization_lib.WEIGHT),
         kernel_initializer=initializers_lib.get(kernel_initializer),
         kernel_regularizer=regularizers_lib.get(kernel_regularizer),
         kernel_constraint=constraints_lib.get(kernel_constraint),
         name=f"{name}_conv",
-    )(x)
+    )
+    x = normalization_lib.weight_normalized(conv, norm)(x)
     if pool_size:
         x = keras.layers.MaxPooling2D(pool_size, name=f"{name}_pool")(x)
-    if norm is not None:
+    if norm is not None and norm != normalization_lib.WEIGHT:
         x = normalization_lib.get(norm, name=f"{name}_{norm_base}", channels=filters)(x)
     if activation is not None:
         x = activations_lib.layer(activation, name=f"{name}_{part_name(activation)}")(x)
@@ -162,3 +165,49 @@ def apply_vgg_stage(
     if pool and not activation_after_pool:
         x = keras.layers.MaxPooling2D(2, name=f"{name}_pool")(x)
     return x
+
+
+def apply_residual_block(x, filters, strides=1, name="residual", **conv_kwargs):
+    """Applies a residual block: two 3×3 conv-norm-act with an identity or 1×1 shortcut.
+
+    The seeds' "adaptive" architectures ("ResNet and Inception adjust to the complexity
+    needed"): the block learns a correction `F(x)` added to its input, so a block that
+    is not needed can stay near the identity and depth costs little. Layout (the
+    "basic block" of He et al.): conv3×3(strides) → norm → act → conv3×3 → norm, plus
+    the shortcut, then the activation. The shortcut is the identity when shape and
+    width are unchanged, else a 1×1 conv (with the same strides) and a norm.
+
+    Args:
+        x: input tensor `(batch, H, W, C)`.
+        filters: int > 0, the output channels.
+        strides: int, 1 or 2 (2 halves the map with `same` padding: `ceil(H / 2)`).
+        name: str, prefix of the layer names (`{name}_conv1`, `{name}_conv2`,
+            `{name}_shortcut`, `{name}_add`, `{name}_out`).
+        **conv_kwargs: passed to `apply_conv_norm_act` (norm, activation,
+            kernel_initializer, kernel_regularizer, kernel_constraint).
+
+    Returns:
+        The output tensor.
+
+    Example:
+
+    >>> y = apply_residual_block(keras.Input((32, 32, 16)), 32, strides=2, name="stage2_block1")
+
+    Reference:
+        He et al., "Deep Residual Learning for Image Recognition", CVPR 2016
+        (https://arxiv.org/abs/1512.03385).
+    """
+    if strides not in (1, 2):
+        raise ValueError(f"Argument `strides` must be 1 or 2. Received: strides={strides!r}")
+    activation = conv_kwargs.pop("activation", "relu")
+    y = apply_conv_norm_act(x, filters, 3, strides=strides, activation=activation,
+                            name=f"{name}_conv1", **conv_kwargs)
+    y = apply_conv_norm_act(y, filters, 3, activation=None, name=f"{name}_conv2", **conv_kwargs)
+    shortcut = x
+    if strides != 1 or x.shape[-1] != filters:
+        shortcut = apply_conv_norm_act(x, filters, 1, strides=strides, activation=None,
+                                       name=f"{name}_shortcut", **conv_kwargs)
+    y = keras.layers.Add(name=f"{name}_add")([y, shortcut])
+    if activation is not None:
+        y = activations_lib.layer(activation, name=f"{name}_out_{part_name(activation)}")(y)
+    return y

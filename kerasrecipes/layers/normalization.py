@@ -1,4 +1,5 @@
-"""Normalization layers by name: `"batch"`, `"layer"`, `"group"`, `"instance"`, `"lrn"`.
+"""Normalization layers by name: `"batch"`, `"layer"`, `"group"`, `"instance"`, `"lrn"`
+(and `"weight"`, which wraps the conv or dense layer itself rather than following it).
 
 Batch, layer, group and instance norm all come from Keras: instance norm is
 `GroupNormalization` with one group per channel, layer norm normalises over
@@ -16,10 +17,29 @@ from kerasrecipes._names import unknown_name_error
 from kerasrecipes.layers.lrn import LocalResponseNormalization
 
 _NAMES = ("batch", "group", "instance", "layer", "lrn")
+# Not in `names()`: no layer follows the conv, the conv itself is wrapped.
+WEIGHT = "weight"
+
+
+def weight_normalized(layer, norm):
+    """Returns `layer` wrapped in `WeightNormalization` when `norm` is `"weight"`, else `layer`.
+
+    Blocks call this on their conv and dense layers: weight normalization (the seeds'
+    alternative to batch norm) reparameterises the layer's kernel instead of adding a
+    layer after it.
+    """
+    if norm != WEIGHT:
+        return layer
+    from kerasrecipes.layers.weight_norm import WeightNormalization
+
+    return WeightNormalization(layer, name=f"{layer.name}_weightnorm")
 
 
 def names():
-    """Returns the sorted normalization names that `get()` accepts."""
+    """Returns the sorted normalization names that `get()` accepts.
+
+    Blocks and builders also take `norm="weight"` (`weight_normalized`).
+    """
     return sorted(_NAMES)
 
 
@@ -55,6 +75,12 @@ def get(identifier, name=None, groups=8, channels=None, rank=4):
     if not isinstance(identifier, str):
         raise unknown_name_error("norm", identifier, names())
     base, value = split_value(identifier)
+    if base == WEIGHT:
+        raise ValueError(
+            "Norm 'weight' is not a layer placed after a conv: it reparameterises the conv "
+            "or dense layer itself. Pass norm='weight' to a block or builder, or wrap the "
+            f"layer in kerasrecipes.layers.WeightNormalization. Received: norm={identifier!r}"
+        )
     if base == "group":
         groups = int(value) if value is not None else groups
         if groups < 1:

@@ -1,6 +1,6 @@
 """Model builders and their registry of named presets.
 
-Builders are code (`vgg`, `squeezenet`); presets are data (a name and the builder's
+Builders are code (`vgg`, `squeezenet`, `resnet`); presets are data (a name and the builder's
 keyword arguments, in each builder module's `PRESETS`).
 
 Example:
@@ -14,14 +14,17 @@ Example:
 import fnmatch
 
 from kerasrecipes._names import unknown_name_error
+from kerasrecipes.models import resnet as resnet_lib
 from kerasrecipes.models import squeezenet as squeezenet_lib
 from kerasrecipes.models import vgg as vgg_lib
+from kerasrecipes.models.resnet import resnet
 from kerasrecipes.models.squeezenet import squeezenet
 from kerasrecipes.models.vgg import vgg
 
-_BUILDERS = {"vgg": vgg, "squeezenet": squeezenet}
+_BUILDERS = {"vgg": vgg, "squeezenet": squeezenet, "resnet": resnet}
 _PRESETS = {}
-for _builder, _module in (("vgg", vgg_lib), ("squeezenet", squeezenet_lib)):
+for _builder, _module in (("vgg", vgg_lib), ("squeezenet", squeezenet_lib),
+                          ("resnet", resnet_lib)):
     for _name, _kwargs in _module.PRESETS.items():
         if _name in _PRESETS or _name in _BUILDERS:
             raise RuntimeError(f"Model preset {_name!r} is defined twice.")

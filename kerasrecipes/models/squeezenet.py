@@ -20,8 +20,10 @@ from kerasrecipes.layers.blocks import check_rate
 from kerasrecipes.layers.fire import apply_fire_block
 from kerasrecipes.layers.pooling import CeilMaxPooling2D
 from kerasrecipes.models.common import apply_image_input
+from kerasrecipes.models.common import check_pad_to_multiple
 from kerasrecipes.models.common import check_preprocessing
 from kerasrecipes.models.common import conv_options
+from kerasrecipes.models.common import padded_size
 from kerasrecipes.models.common import width_scaler
 
 # conv1 (filters, kernel) and the body: "pool" is a 3×3/2 max pool, a tuple is a Fire
@@ -66,6 +68,7 @@ def squeezenet(
     preprocessing="squeeze",
     classifier_activation="softmax",
     name=None,
+    pad_to_multiple=None,
 ):
     """Builds a SqueezeNet classifier.
 
@@ -98,6 +101,8 @@ def squeezenet(
             so exported models take raw images; no parameters) or None.
         classifier_activation: `"softmax"` or None for logits.
         name: optional model name.
+        pad_to_multiple: optional int, zero-pad the input in the model to multiples
+            of it (the pools round up, so none drops pixels; padding evens the maps).
 
     Returns:
         A `keras.Model`.
@@ -132,14 +137,16 @@ def squeezenet(
         )
     architecture = ARCHITECTURES[version]
     conv1_filters, conv1_kernel = architecture["conv1"]
-    _check_size(input_shape, stem, conv1_kernel, architecture["body"], version)
+    check_pad_to_multiple(pad_to_multiple)
+    _check_size((*padded_size(input_shape, pad_to_multiple), input_shape[2]), stem,
+                conv1_kernel, architecture["body"], version)
 
     scaled = width_scaler(width)
 
     conv_kwargs = conv_options(
         norm, activation, kernel_initializer, kernel_regularizer, kernel_constraint
     )
-    inputs, x = apply_image_input(input_shape, preprocessing)
+    inputs, x = apply_image_input(input_shape, preprocessing, pad_to_multiple)
     if stem == "imagenet":
         x = apply_conv_norm_act(x, scaled(conv1_filters), kernel_size=conv1_kernel, strides=2,
                                 padding="valid", name="conv1", **conv_kwargs)

@@ -16,8 +16,11 @@ from kerasrecipes.layers.blocks import apply_vgg_stage
 from kerasrecipes.layers.blocks import check_rate
 from kerasrecipes.layers.blocks import part_name
 from kerasrecipes.models.common import apply_image_input
+from kerasrecipes.models.common import check_pad_to_multiple
 from kerasrecipes.models.common import check_preprocessing
 from kerasrecipes.models.common import conv_options
+from kerasrecipes.models.common import padded_size
+from kerasrecipes.models.common import warn_dropped_pixels
 from kerasrecipes.models.common import width_scaler
 
 # Table 1 of the paper, one list per stage (each stage ends in 2×2 max pooling).
@@ -73,6 +76,7 @@ def vgg(
     preprocessing="squeeze",
     classifier_activation="softmax",
     name=None,
+    pad_to_multiple=None,
 ):
     """Builds a VGG-style classifier.
 
@@ -107,6 +111,9 @@ def vgg(
             so the exported model takes raw images) or None.
         classifier_activation: str, `"softmax"` or None for logits.
         name: optional model name.
+        pad_to_multiple: optional int; zero-pad the input inside the model up to
+            multiples of it (8 for three poolings). Without it, a warning says when
+            a stage's 2×2 pooling drops a row or column of an odd-sized map.
 
     Returns:
         A `keras.Model`.
@@ -122,8 +129,11 @@ def vgg(
     if not width > 0:
         raise ValueError(f"Argument `width` must be > 0. Received: width={width}")
     check_preprocessing(preprocessing)
-    height, width_px = input_shape[0], input_shape[1]
-    for _ in stages[: len(stages) if final_pool else len(stages) - 1]:
+    check_pad_to_multiple(pad_to_multiple)
+    poolings = len(stages) if final_pool else len(stages) - 1
+    height, width_px = padded_size(input_shape, pad_to_multiple)
+    first_size = (height, width_px)
+    for _ in range(poolings):
         height, width_px = height // 2, width_px // 2
     if height < 1 or width_px < 1:
         raise ValueError(
@@ -132,13 +142,14 @@ def vgg(
             f"{min(input_shape[:2]).bit_length() - 1} stages for this input. "
             f"Received: config={config!r}"
         )
+    warn_dropped_pixels(first_size, poolings, "vgg")
 
     scaled = width_scaler(width)
 
     conv_kwargs = conv_options(
         norm, activation, kernel_initializer, kernel_regularizer, kernel_constraint
     )
-    inputs, x = apply_image_input(input_shape, preprocessing)
+    inputs, x = apply_image_input(input_shape, preprocessing, pad_to_multiple)
     for index, stage in enumerate(stages):
         x = apply_vgg_stage(
             x,
@@ -174,15 +185,16 @@ def vgg(
 def _apply_dense(x, units, dropout, name, norm, activation, kernel_initializer,
                  kernel_regularizer, kernel_constraint):
     # The paper's head is fc → ReLU → dropout; with a norm, fc → norm → act → dropout.
-    x = keras.layers.Dense(
+    dense = keras.layers.Dense(
         units,
-        use_bias=norm is None or part_name(norm) == "lrn",
+        use_bias=norm is None or part_name(norm) in ("lrn", normalization.WEIGHT),
         kernel_initializer=initializers.get(kernel_initializer),
         kernel_regularizer=regularizers.get(kernel_regularizer),
         kernel_constraint=constraints.get(kernel_constraint),
         name=name,
-    )(x)
-    if norm is not None:
+    )
+    x = normalization.weight_normalized(dense, norm)(x)
+    if norm is not None and norm != normalization.WEIGHT:
         x = normalization.get(norm, name=f"{name}_{part_name(norm, 'norm')}", channels=units,
                               rank=2)(x)
     x = activations.layer(activation, name=f"{name}_{part_name(activation)}")(x)

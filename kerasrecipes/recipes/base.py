@@ -42,6 +42,8 @@ def validate(config):
          "None or an integer >= 10")
     need(config.early_stopping is None or config.early_stopping >= 1, "early_stopping",
          "None or a patience >= 1")
+    need(config.pad_to_multiple is None or config.pad_to_multiple >= 1, "pad_to_multiple",
+         "None or an integer >= 1")
     if config.model not in models.names():
         from kerasrecipes._names import unknown_name_error
 
@@ -159,7 +161,11 @@ class Recipe:
             shuffle=False,  # the pipeline reshuffles every epoch itself
             **kwargs,
         )
-        self.findings = diagnostics.diagnose(self.history)
+        self.findings = diagnostics.diagnose(
+            self.history,
+            params=sum(int(np.prod(w.shape)) for w in self.model.trainable_weights),
+            samples=self.source.num_train if self.source is not None else None,
+        )
         if verbose != 0:
             print(diagnostics.report(self.findings))
         if getattr(self.config, "log_dir", None):
@@ -376,6 +382,7 @@ def _model(config, source):
         kernel_regularizer=config.regularizer,
         kernel_constraint=config.constraint,
         dropout=config.dropout,
+        pad_to_multiple=config.pad_to_multiple,
     )
     options = {key: value for key, value in options.items() if value is not None}
     with precision.policy_scope(precision.resolve(config.precision)):
@@ -402,7 +409,10 @@ SHUFFLE_BUFFER_BYTES = 64 << 20
 def _pipelines(config, source):
     from kerasrecipes import data
 
-    augment = augmentation.augmentation_policy(config.augment, seed=config.seed)
+    augment = augmentation.augmentation_policy(config.augment, seed=config.seed,
+                                               input_shape=source.input_shape)
+    # fancy_pca: the training split's colour components (streams over folders).
+    augmentation.adapt_policy(augment, source.train if source.streamed else source.train[0])
     eval_batch = max(config.batch_size, 512)
     if not source.streamed:
         (x_train, y_train), (x_val, y_val) = source.train, source.val

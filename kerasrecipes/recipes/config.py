@@ -70,6 +70,9 @@ class RecipeConfig:
     cutmix: typing.Optional[float] = None
     ema: typing.Optional[float] = None
     swa: typing.Optional[int] = None
+    # Issue 14 (the seeds' long tail): zero-pad the input inside the model up to
+    # multiples of this (None: the model's own size), so every pooling divides evenly.
+    pad_to_multiple: typing.Optional[int] = None
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""

@@ -1,4 +1,4 @@
-"""Training: optimizers and schedules by name, callbacks and diagnostics."""
+"""Training: optimizers and schedules by name, callbacks, diagnostics and MC-dropout."""
 
 from kerasrecipes.training import callbacks
 from kerasrecipes.training import diagnostics
@@ -13,3 +13,4 @@ from kerasrecipes.training.sanity import SanityCheckError
 from kerasrecipes.training.sanity import sanity_check
 from kerasrecipes.training.swa import StochasticWeightAveraging
 from kerasrecipes.training.tta import predict_tta
+from kerasrecipes.training.uncertainty import predict_mc_dropout

@@ -18,9 +18,9 @@ class ActivationStatistics(keras.callbacks.Callback):
 
     Before training and after every `every` epochs it records, for each layer, the
     activation mean and std, the spread between its units, the fraction of dead ReLU
-    units and the gradient norm of its weights (see
-    `kerasrecipes.training.statistics`), and flags vanishing or exploding signals,
-    identical units (all-zero init) and dead ReLUs.
+    units, the fraction of saturated sigmoid/tanh units and the gradient norm of its
+    weights (see `kerasrecipes.training.statistics`), and flags vanishing or exploding
+    signals, identical units (all-zero init), dead ReLUs and saturated units.
 
     Args:
         x: the probe inputs, an array (a few dozen samples are enough).

@@ -5,6 +5,9 @@
 - The accuracy curves: a big gap between training and validation accuracy means
   overfitting (increase regularisation); no gap with a low accuracy means underfitting
   (increase the model's capacity).
+- The model's size against the data: "balance the number of model parameters with the
+  number of training samples"; with `params` and `samples` given, an extreme ratio is
+  reported with its numbers.
 
 `diagnose(history)` applies these readings to a Keras `History` and returns findings
 with the numbers that support them; `Recipe.fit()` prints them at the end of a run.
@@ -22,7 +25,8 @@ class Finding:
 
     Attributes:
         code: str, one of `"lr_too_low"`, `"lr_too_high"`, `"overfitting"`,
-            `"underfitting"`, `"healthy"`, `"too_short"`.
+            `"underfitting"`, `"healthy"`, `"too_short"`, `"model_too_large"`,
+            `"model_too_small"`.
         advice: str, what the curve shows and what to do.
         evidence: dict of the numbers behind it.
     """
@@ -109,8 +113,53 @@ def _loss_findings(loss, linearity, flat, jump):
     return []
 
 
+# Parameters per training sample beyond which the model size is extreme for the data:
+# 1000 lets a net memorise every sample many times over (CIFAR ResNets run at ~30);
+# below 0.01 (one weight per hundred samples) it can hardly use the data.
+MAX_PARAMS_PER_SAMPLE = 1000.0
+MIN_PARAMS_PER_SAMPLE = 0.01
+
+
+def size_findings(params, samples, most=MAX_PARAMS_PER_SAMPLE, least=MIN_PARAMS_PER_SAMPLE):
+    """Compares the trainable parameters with the training samples (the seeds' "balance").
+
+    Args:
+        params: int, trainable parameters of the model.
+        samples: int > 0, training samples.
+        most, least: floats, the parameters-per-sample bounds of a reasonable size.
+
+    Returns:
+        A list with a `model_too_large` or `model_too_small` `Finding`, or empty.
+
+    Raises:
+        ValueError: `samples` is not a positive integer or `params` is negative.
+    """
+    if not (isinstance(samples, int) and samples > 0):
+        raise ValueError(f"Argument `samples` must be an integer > 0. Received: samples={samples!r}")
+    if not (isinstance(params, int) and params >= 0):
+        raise ValueError(f"Argument `params` must be an integer >= 0. Received: params={params!r}")
+    ratio = params / samples
+    evidence = {"params": params, "samples": samples, "params_per_sample": ratio}
+    if ratio > most:
+        return [Finding(
+            "model_too_large",
+            f"the model has over {most:g} parameters per training sample: it can memorise "
+            "the data (the seeds: balance the parameters with the number of samples); use "
+            "a smaller model (width < 1), more data or augmentation, or more regularisation",
+            {**evidence, "limit": most},
+        )]
+    if ratio < least:
+        return [Finding(
+            "model_too_small",
+            f"the model has under {least:g} parameters per training sample: it may be too "
+            "small to use this much data; a wider or deeper model can",
+            {**evidence, "limit": least},
+        )]
+    return []
+
+
 def diagnose(history, metric="accuracy", gap=0.05, low_accuracy=0.9, linearity=0.6,
-             flat=0.05, jump=0.02):
+             flat=0.05, jump=0.02, params=None, samples=None):
     """Reads the loss and accuracy curves of a run and says what they show.
 
     Args:
@@ -128,6 +177,9 @@ def diagnose(history, metric="accuracy", gap=0.05, low_accuracy=0.9, linearity=0
             "not decreasing much". Defaults to 0.05.
         jump: float, an epoch whose loss rises by more than this fraction counts as
             a jump; jumps in a third of the epochs mean a too-high LR. Defaults to 0.02.
+        params: optional int, the model's trainable parameters; with `samples`, an
+            extreme parameters-per-sample ratio adds a finding (`size_findings`).
+        samples: optional int, the number of training samples.
 
     Returns:
         A list of `Finding`s; `[Finding("healthy", ...)]` when nothing is wrong.
@@ -144,8 +196,10 @@ def diagnose(history, metric="accuracy", gap=0.05, low_accuracy=0.9, linearity=0
     curves = history_dict(history)
     loss = curves["loss"]
     if len(loss) < 2:
-        return [Finding("too_short", "one epoch is too short to read the curves",
-                        {"epochs": len(loss)})]
+        short = [Finding("too_short", "one epoch is too short to read the curves",
+                         {"epochs": len(loss)})]
+        return short + (size_findings(params, samples)
+                        if params is not None and samples is not None else [])
     findings = _loss_findings(loss, linearity, flat, jump)
     if metric in curves and f"val_{metric}" in curves:
         train, val = curves[metric][-1], curves[f"val_{metric}"][-1]
@@ -173,6 +227,8 @@ def diagnose(history, metric="accuracy", gap=0.05, low_accuracy=0.9, linearity=0
             evidence[f"val_{metric}"] = curves[f"val_{metric}"][-1]
         findings.append(Finding("healthy", "the curves show none of the warning signs",
                                 evidence))
+    if params is not None and samples is not None:
+        findings += size_findings(params, samples)
     return findings
 
 

@@ -27,7 +27,8 @@ class LRRangeTest:
 
     Attributes:
         learning_rates: numpy array, the LR of each step taken.
-        losses: numpy array, the training loss of each step.
+        losses: numpy array, the loss of each step: the training batch's, or with
+            `monitor="val_loss"` the fixed validation batch's after the step.
         smoothed: numpy array, the bias-corrected exponential moving average of
             `losses`.
         min_loss_lr: float, the LR where `smoothed` is lowest.
@@ -63,7 +64,7 @@ def _clone(model, learning_rate):
 
 
 def find_lr(recipe, min_lr=1e-5, max_lr=10.0, steps=100, data=None, smoothing=0.9,
-            stop_factor=4.0):
+            stop_factor=4.0, monitor="loss", val_data=None):
     """Runs the LR range test on a clone of the recipe's compiled model.
 
     Args:
@@ -79,6 +80,12 @@ def find_lr(recipe, min_lr=1e-5, max_lr=10.0, steps=100, data=None, smoothing=0.
             to 0.9.
         stop_factor: float > 1, stop when the smoothed loss exceeds this times its
             lowest value (the loss has exploded). Defaults to 4.
+        monitor: `"loss"` (the training batch's loss, the usual range test) or
+            `"val_loss"`: after every step the loss on one fixed validation batch,
+            since the seeds pick the LR by the validation set ("for obtaining an
+            appropriate LR, utilizing the validation set is an effective way").
+        val_data: optional dataset of `(x, y)` batches for `monitor="val_loss"`;
+            its first batch is used. Defaults to `recipe.val_data`.
 
     Returns:
         An `LRRangeTest` with the curve and the suggested LR.
@@ -109,6 +116,16 @@ def find_lr(recipe, min_lr=1e-5, max_lr=10.0, steps=100, data=None, smoothing=0.
         raise ValueError("Argument `data` is required when `recipe` is a model. Received: data=None")
     if getattr(model, "optimizer", None) is None or getattr(model, "loss", None) is None:
         raise ValueError("Argument `recipe` must hold a compiled model (optimizer and loss).")
+    if monitor not in ("loss", "val_loss"):
+        raise ValueError(
+            f"Argument `monitor` must be 'loss' or 'val_loss'. Received: monitor={monitor!r}")
+    val_batch = None
+    if monitor == "val_loss":
+        val_data = val_data if val_data is not None else getattr(recipe, "val_data", None)
+        if val_data is None:
+            raise ValueError("Argument `val_data` is required with monitor='val_loss' when "
+                             "`recipe` is a model. Received: val_data=None")
+        val_batch = next(iter(val_data))
 
     clone = _clone(model, min_lr)
     factor = (max_lr / min_lr) ** (1.0 / (steps - 1))
@@ -120,6 +137,8 @@ def find_lr(recipe, min_lr=1e-5, max_lr=10.0, steps=100, data=None, smoothing=0.
         clone.optimizer.learning_rate = rate
         x, y = next(batches)
         loss = float(clone.train_on_batch(x, y, return_dict=True)["loss"])
+        if val_batch is not None:
+            loss = float(clone.test_on_batch(*val_batch, return_dict=True)["loss"])
         rates.append(rate)
         losses.append(loss)
         if not math.isfinite(loss):

@@ -2,7 +2,9 @@
 
 Keras has every optimizer the seeds name; this module maps the names the seeds use
 (`"sgd"`, `"momentum"`, `"nesterov"`, `"adagrad"`, `"rmsprop"`, `"adam"`) to configured
-instances, with gradient clipping and weight decay as plain arguments.
+instances, with gradient clipping and weight decay as plain arguments. One seed's
+"Adagrad" is really the normalized-gradient step `w ← w − η·∇/‖∇‖`: that is
+`"normalized_sgd"` (`kerasrecipes.training.normalized_sgd`); `"adagrad"` is Keras' Adagrad.
 
 The learning rate does not depend on the batch size. Sutskever's tip, as the seeds quote
 it, is to divide the gradients by the mini-batch size; Keras' losses already do that
@@ -30,6 +32,8 @@ DEFAULT_LEARNING_RATES = {
     "rmsprop": 0.001,
     "adam": 0.001,
     "adamw": 0.001,
+    # Every step has length exactly η (the gradient is divided by its norm).
+    "normalized_sgd": 0.01,
 }
 
 
@@ -52,7 +56,8 @@ def get(
 
     Args:
         name: str, one of `names()`. `"momentum"` is SGD with momentum 0.9,
-            `"nesterov"` the same with Nesterov's update. Defaults to `"momentum"`.
+            `"nesterov"` the same with Nesterov's update; `"normalized_sgd"` steps by
+            `η·∇/‖∇‖` (not Adagrad, see the module docstring). Defaults to `"momentum"`.
         learning_rate: float or a `keras.optimizers.schedules.LearningRateSchedule`;
             defaults to `DEFAULT_LEARNING_RATES[name]`.
         momentum: float in [0, 1), for the SGD family. Defaults to 0.9.
@@ -112,6 +117,10 @@ def get(
         return keras.optimizers.SGD(momentum=momentum, nesterov=name == "nesterov", **common)
     if name == "adagrad":
         return keras.optimizers.Adagrad(**common)
+    if name == "normalized_sgd":
+        from kerasrecipes.training.normalized_sgd import NormalizedSGD
+
+        return NormalizedSGD(**common)  # the seed's plain step, like "sgd": no momentum
     if name == "rmsprop":
         return keras.optimizers.RMSprop(**common)
     if name == "adamw":

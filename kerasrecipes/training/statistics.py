@@ -6,7 +6,8 @@ The seeds explain initialisation by what happens to the signal: with all-zero we
 activation outputs either explode or vanish"), with He init their variance stays put,
 and ReLU units can die. These functions measure exactly that on a probe batch:
 per layer the activation mean and standard deviation, the spread between its units, the
-fraction of dead ReLU units, and the norm of the gradient of its weights.
+fraction of dead ReLU units, the fraction of saturated sigmoid/tanh units ("saturated
+neurons kill the gradients"), and the norm of the gradient of its weights.
 
 Keras has no such measurement (TensorBoard's histograms show weights, not activations of
 a fixed batch, and no verdict), hence this module. Activations use a Keras feature
@@ -30,6 +31,23 @@ def _is_relu(layer):
         return False
     name = getattr(activation, "__name__", None) or getattr(activation, "name", "")
     return name == "relu"
+
+
+# A tanh output beyond ±0.99 (|x| > 2.65), a sigmoid one outside [0.01, 0.99]
+# (|x| > 4.6): the derivative there is below 2 % of its peak.
+SATURATION = 0.99
+
+
+def _saturating(layer):
+    activation = getattr(layer, "activation", None)
+    name = getattr(activation, "__name__", None) or getattr(activation, "name", "")
+    return name if name in ("sigmoid", "tanh") else None
+
+
+def _saturated(values, kind):
+    if kind == "tanh":
+        return np.abs(values) > SATURATION
+    return np.abs(values - 0.5) > SATURATION - 0.5
 
 
 def probe_layers(model, layers=None):
@@ -71,7 +89,10 @@ def activation_statistics(model, x, layers=None, training=False):
         across the units/channels of the last axis, averaged over samples and
         positions: 0 when every unit computes the same output), `units` and
         `dead_fraction` (ReLU layers: the fraction of units that are zero for every
-        probe input; None for other layers).
+        probe input; None for other layers) and `saturated_fraction` (sigmoid and
+        tanh layers: the fraction of units within 1 % of a bound of their range,
+        `SATURATION`, for every probe input, where their gradient has vanished; None
+        for other layers).
 
     Example:
 
@@ -89,15 +110,19 @@ def activation_statistics(model, x, layers=None, training=False):
         values = np.asarray(keras.ops.convert_to_numpy(output), dtype=np.float64)
         units = values.shape[-1] if values.ndim > 1 else 1
         flat = values.reshape(-1, units)
-        dead = None
+        dead = saturated = None
         if _is_relu(layer):
             dead = float(np.mean(np.all(flat <= 0, axis=0)))
+        kind = _saturating(layer)
+        if kind:
+            saturated = float(np.mean(np.all(_saturated(flat, kind), axis=0)))
         result[layer.name] = {
             "mean": float(values.mean()),
             "std": float(values.std()),
             "unit_spread": float(flat.std(axis=1).mean()) if units > 1 else 0.0,
             "units": int(units),
             "dead_fraction": dead,
+            "saturated_fraction": saturated,
         }
     return result
 
@@ -173,7 +198,7 @@ def gradient_norms(model, x, y, loss=None, training=True):
 
 
 def find_problems(activations, gradient_norms=None, input_std=None, ratio=100.0):
-    """Flags vanishing, exploding, identical and dead signals.
+    """Flags vanishing, exploding, identical, dead and saturated signals.
 
     Args:
         activations: the dict of `activation_statistics`.
@@ -213,6 +238,12 @@ def find_problems(activations, gradient_norms=None, input_std=None, ratio=100.0)
             problems.append(
                 f"dead ReLUs: {s['dead_fraction']:.0%} of the units of layer {name!r} "
                 "output zero for every probe input"
+            )
+        if s.get("saturated_fraction") is not None and s["saturated_fraction"] >= 0.5:
+            problems.append(
+                f"saturated units: {s['saturated_fraction']:.0%} of the units of layer "
+                f"{name!r} sit on the flat ends of sigmoid/tanh for every probe input, "
+                "where the gradient vanishes; prefer ReLU/PReLU or add batch norm"
             )
     if gradient_norms:
         finite = [g for g in gradient_norms.values() if np.isfinite(g)]

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from kerasrecipes import models
 
-PRESETS = sorted(set(models.names()) - {"vgg", "squeezenet"})
+PRESETS = sorted(set(models.names()) - {"vgg", "squeezenet", "resnet"})
 
 
 def small_kwargs(name):

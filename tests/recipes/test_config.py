@@ -39,7 +39,7 @@ def test_bad_overrides(overrides, message):
         (dict(optimizer="adamm"), r"`optimizer` must be one of .*Did you mean 'adam'"),
         (dict(schedule="linear"), r"`schedule` must be one of"),
         (dict(augment="heavy"), r"`augment` must be one of"),
-        (dict(model="resnet"), r"`model` must be one of"),
+        (dict(model="inception"), r"`model` must be one of"),
         (dict(dropout=1.5), r"Key `dropout` must be None or in \[0, 1\)"),
         (dict(validation_split=0.0), r"validation_split"),
     ],

@@ -93,3 +93,26 @@ def test_uncompiled_model(problem):
     model = keras.Sequential([keras.Input((16,)), keras.layers.Dense(4)])
     with pytest.raises(ValueError, match="must hold a compiled model"):
         find_lr(model, data=problem)
+
+
+def test_monitor_val_loss_records_the_validation_batch_loss(problem):
+    rng = np.random.default_rng(1)
+    y_val = rng.integers(0, 4, 256)
+    x_val = (rng.normal(size=(256, 16)) + np.eye(4, 16)[y_val] * 2).astype("float32")
+    val = tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(128)
+    model = compiled_model()
+    before = model.evaluate(x_val[:128], y_val[:128], verbose=0)
+    result = find_lr(model, min_lr=1e-6, max_lr=10.0, steps=40, data=problem,
+                     monitor="val_loss", val_data=val)
+    train = find_lr(model, min_lr=1e-6, max_lr=10.0, steps=40, data=problem)
+    # The first step at LR 1e-6 barely moves the weights: the first value is the
+    # validation batch's loss (BN in inference mode), not the training batch's.
+    assert result.losses[0] == pytest.approx(before, rel=1e-3)
+    assert abs(train.losses[0] - before) > 1e-3
+    assert result.smoothed.min() < 0.7 * result.smoothed[0]  # falls, then explodes
+    assert result.losses[-1] > 2 * result.losses.min()
+    with pytest.raises(ValueError, match=r"`monitor` must be 'loss' or 'val_loss'. "
+                                         r"Received: monitor='val_acc'"):
+        find_lr(model, data=problem, monitor="val_acc")
+    with pytest.raises(ValueError, match=r"`val_data` is required with monitor='val_loss'"):
+        find_lr(model, data=problem, monitor="val_loss")

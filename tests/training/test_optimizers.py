@@ -7,7 +7,8 @@ from kerasrecipes.training import statistics
 
 
 def test_names_and_seed_defaults():
-    assert optimizers.names() == ["adagrad", "adam", "adamw", "momentum", "nesterov", "rmsprop", "sgd"]
+    assert optimizers.names() == ["adagrad", "adam", "adamw", "momentum", "nesterov",
+                                  "normalized_sgd", "rmsprop", "sgd"]
     sgd = optimizers.get("sgd")
     assert isinstance(sgd, keras.optimizers.SGD) and sgd.momentum == 0.0
     assert float(sgd.learning_rate) == pytest.approx(0.1)  # the seeds' typical start
@@ -97,3 +98,52 @@ def test_gradient_scale_does_not_depend_on_batch_size():
         for a, b in zip(big, average):
             np.testing.assert_allclose(a, factor * b, rtol=1e-3, atol=1e-6)
         assert _norm(big) / _norm(average) == pytest.approx(factor, rel=1e-4)
+
+
+def test_normalized_sgd_steps_by_the_unit_gradient_whatever_its_scale():
+    # The seeds' w <- w - lr * g / ||g|| (the norm over all variables together).
+    from kerasrecipes.training.normalized_sgd import NormalizedSGD
+
+    optimizer = optimizers.get("normalized_sgd", learning_rate=0.5)
+    assert isinstance(optimizer, NormalizedSGD)
+    assert not isinstance(optimizer, keras.optimizers.Adagrad)
+    for scale in (1e-6, 1.0, 1e6):
+        a = keras.Variable(np.zeros(3, "float32"))
+        b = keras.Variable(np.zeros(1, "float32"))
+        opt = NormalizedSGD(learning_rate=0.5)
+        grads = [np.array([3.0, 0.0, 0.0], "float32") * scale, np.array([4.0], "float32") * scale]
+        opt.apply([keras.ops.convert_to_tensor(g) for g in grads], [a, b])
+        # Global norm 5·scale: the step is (0.6, 0, 0 | 0.8) · 0.5, for every scale.
+        np.testing.assert_allclose(a.numpy(), [-0.3, 0.0, 0.0], rtol=1e-5)
+        np.testing.assert_allclose(b.numpy(), [-0.4], rtol=1e-5)
+
+
+def test_normalized_sgd_differs_from_keras_adagrad_and_rejects_bad_epsilon():
+    from kerasrecipes.training.normalized_sgd import NormalizedSGD
+
+    def two_steps(optimizer):
+        variable = keras.Variable(np.zeros(2, "float32"))
+        for _ in range(2):
+            optimizer.apply([keras.ops.convert_to_tensor(np.array([1.0, 0.1], "float32"))],
+                            [variable])
+        return variable.numpy()
+
+    normalized = two_steps(NormalizedSGD(learning_rate=0.1))
+    adagrad = two_steps(keras.optimizers.Adagrad(learning_rate=0.1))
+    # Normalized: the gradient's direction, length 0.1 per step.
+    np.testing.assert_allclose(np.linalg.norm(normalized), 0.2, rtol=1e-5)
+    assert not np.allclose(normalized, adagrad, rtol=1e-2)
+    with pytest.raises(ValueError, match=r"Argument `epsilon` must be > 0. Received: epsilon=0"):
+        NormalizedSGD(epsilon=0)
+
+
+def test_normalized_sgd_trains_through_fit():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=optimizers.get("normalized_sgd", learning_rate=0.05),
+                  loss="sparse_categorical_crossentropy")
+    x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    before = model.evaluate(x, y, verbose=0)
+    model.fit(x, y, epochs=5, batch_size=16, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < before

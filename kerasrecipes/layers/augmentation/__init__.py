@@ -10,6 +10,7 @@ from kerasrecipes.layers.augmentation.fancy_pca import FancyPCA
 from kerasrecipes.layers.augmentation.noise import RandomGaussianNoise
 from kerasrecipes.layers.augmentation.noise import RandomPixelDrop
 from kerasrecipes.layers.augmentation.noise import RandomSaltAndPepper
+from kerasrecipes.layers.augmentation.policies import adapt_policy
 from kerasrecipes.layers.augmentation.policies import augmentation_policy
 from kerasrecipes.layers.augmentation.policies import names
 from kerasrecipes.layers.augmentation.random_transform import RandomTransform

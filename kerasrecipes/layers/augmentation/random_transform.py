@@ -16,7 +16,9 @@ MAX_PARAMETERS = {
     "flip": None,          # horizontal flip with probability 0.5, whatever the magnitude
     "brightness": 0.3,     # shift, fraction of the value range
     "contrast": 0.5,       # factor in [1 - 0.5, 1 + 0.5] around the image mean
+    "blur": 1.0,           # blend weight towards a 3×3 Gaussian blur (σ = 1), in [0, 1]
 }
+BLUR_SIGMA = 1.0
 GEOMETRIC = ("rotate", "translate", "zoom", "shear", "flip")
 DEFAULT_TRANSFORMS = ("rotate", "translate", "zoom", "shear", "brightness", "contrast")
 
@@ -30,7 +32,10 @@ class RandomTransform(AugmentationLayer):
     composed into one affine map so the image is resampled once (less blur than a
     chain of Keras layers), then its own brightness and contrast change. Every
     parameter is uniform in `[-magnitude, magnitude] × MAX_PARAMETERS[name]`, so the
-    effective dataset is unbounded rather than a fixed expanded copy. Keras' layers do
+    effective dataset is unbounded rather than a fixed expanded copy. `"blur"` (the
+    seeds' "add noise, blur") blends each image towards its 3×3 Gaussian blur (σ = 1)
+    with its own weight `|u|`, u uniform as above, so images get every degree of blur
+    from none to full; it is not among the defaults. Keras' layers do
     one transform each and keras-cv's `RandomAugmentationPipeline` picks whole layers;
     neither composes per-sample parameters under a single magnitude.
 
@@ -149,6 +154,12 @@ class RandomTransform(AugmentationLayer):
                 fill_value=self.fill_value, data_format="channels_last",
             )
         low, high = self.value_range
+        if "blur" in transformation:
+            blurred = self.backend.image.gaussian_blur(
+                images, kernel_size=(3, 3), sigma=(BLUR_SIGMA, BLUR_SIGMA),
+                data_format="channels_last")
+            weight = self.backend.numpy.abs(transformation["blur"])[:, None, None, None]
+            images = images + weight * (blurred - images)
         if "contrast" in transformation:
             mean = self.backend.numpy.mean(images, axis=(1, 2, 3), keepdims=True)
             factor = 1.0 + transformation["contrast"][:, None, None, None]

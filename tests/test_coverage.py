@@ -1,0 +1,62 @@
+"""The README's coverage table: every test it names exists, every built tip has one."""
+
+import ast
+import json
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+with open(os.path.join(ROOT, "docs", "coverage.json")) as _handle:
+    COVERAGE = json.load(_handle)
+NODES = sorted({node for tip in COVERAGE["tips"] for node in tip["tests"]})
+
+
+def defined_tests(path):
+    with open(path) as handle:
+        tree = ast.parse(handle.read())
+    return {node.name for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name.startswith("test_")}
+
+
+@pytest.mark.parametrize("node", NODES)
+def test_every_named_test_node_exists(node):
+    path, _, name = node.partition("::")
+    assert path.startswith("tests/") and name, f"{node!r} is not a pytest node id"
+    full = os.path.join(ROOT, path)
+    assert os.path.exists(full), f"{node}: no file {path}"
+    assert name in defined_tests(full), f"{node}: no test {name} in {path}"
+
+
+def test_every_tip_is_complete_and_built_tips_name_a_test():
+    statuses = {"built", "asked elsewhere", "advice", "out of scope"}
+    for tip in COVERAGE["tips"]:
+        assert tip["status"] in statuses, tip
+        assert tip["seeds"] and set(map(str, tip["seeds"])) <= set(COVERAGE["seeds"]), tip
+        assert tip["name"], tip
+        if tip["status"] == "built":
+            assert tip["tests"], f"built tip without a test: {tip['tip']}"
+    voice = [t for t in COVERAGE["tips"] if "voice" in t["tip"].lower()]
+    assert [t["status"] for t in voice] == ["out of scope"]
+    # Every seed is cited by at least one tip.
+    cited = {str(s) for tip in COVERAGE["tips"] for s in tip["seeds"]}
+    assert cited == set(COVERAGE["seeds"])
+
+
+def test_measured_fields_point_into_their_results():
+    results = os.path.join(ROOT, "benchmarks", "results")
+    for tip in COVERAGE["tips"]:
+        spec = tip["measured"]
+        if not spec:
+            continue
+        path = os.path.join(results, f"{spec['result']}.json")
+        if not os.path.exists(path):
+            continue  # rendered as "not yet measured"
+        with open(path) as handle:
+            value = json.load(handle)
+        for dotted in spec["fields"].values():
+            found = value
+            for key in dotted.split("."):
+                found = found[int(key)] if isinstance(found, list) else found[key]
+            assert isinstance(found, (int, float)), (tip["tip"], dotted)
