@@ -11,6 +11,7 @@ from kerasrecipes import models
 from kerasrecipes.layers import augmentation
 from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import callbacks as callbacks_lib
+from kerasrecipes.training import checkpoints
 from kerasrecipes.training import diagnostics
 from kerasrecipes.training import optimizers
 from kerasrecipes.training import precision
@@ -58,6 +59,10 @@ def validate(config):
     _optimizer(config, _learning_rate(config, steps_per_epoch=1))
     if config.schedule == "plateau":
         schedules.plateau_callback(config.lr_factor, config.lr_patience)
+    need(isinstance(config.fold, int) and 0 <= config.fold
+         and (config.fold + 1) * config.validation_split <= 1 + 1e-9, "fold",
+         "an integer in [0, 1/validation_split) (the validation block of the split)")
+    checkpoints.check_config(config)
 
 
 def _learning_rate(config, steps_per_epoch):
@@ -194,11 +199,16 @@ class Recipe:
         )
 
 
-def split_validation(x, y, fraction, seed):
-    """Splits off a seeded random `fraction` of `(x, y)` for validation (not the test set)."""
+def split_validation(x, y, fraction, seed, fold=0):
+    """Splits off a seeded random `fraction` of `(x, y)` for validation (not the test set).
+
+    The validation part is block `fold` of the seeded permutation: with `fraction=1/k`,
+    folds `0..k-1` are the k folds of a cross-validation.
+    """
     order = np.random.default_rng(seed).permutation(len(x))
     n_val = max(1, int(round(len(x) * fraction)))
-    val, train = order[:n_val], order[n_val:]
+    val = order[fold * n_val:(fold + 1) * n_val]
+    train = np.concatenate([order[:fold * n_val], order[(fold + 1) * n_val:]])
     return (x[train], y[train]), (x[val], y[val])
 
 
@@ -222,7 +232,8 @@ def build(config):
     keras.utils.set_random_seed(config.seed)
     (x_train, y_train), (x_test, y_test) = data.load(config.dataset)
     (x_train, y_train), (x_val, y_val) = split_validation(
-        x_train, y_train, config.validation_split, config.seed
+        x_train, y_train, config.validation_split,
+        config.seed if config.split_seed is None else config.split_seed, fold=config.fold,
     )
     if config.train_samples is not None:
         x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
@@ -267,4 +278,5 @@ def build(config):
         callbacks.append(callbacks_lib.ActivationStatistics(x_val[:64].astype("float32"), y_val[:64]))
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=os.path.join(config.log_dir, "tensorboard")))
+    callbacks += checkpoints.from_config(config)
     return Recipe(config, model, train_data, val_data, test_data, callbacks, class_names)
