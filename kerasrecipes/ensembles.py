@@ -193,6 +193,14 @@ def check_fusion(fusion):
         raise unknown_name_error("fusion", fusion, FUSIONS)
 
 
+def _check_layer_use(layer, fusion):
+    if layer is not None and fusion != "early":
+        raise ValueError(
+            f"Argument `layer` is used by fusion='early' only. Received: layer={layer!r}, "
+            f"fusion={fusion!r}"
+        )
+
+
 def _renamed_copy(model, name):
     # Copies keep the user's models untouched (names, trainable flags) and give each
     # sub-model the unique name a functional model requires.
@@ -293,11 +301,7 @@ def ensemble(members, fusion="mean", validation_data=None, layer=None, epochs=20
     """
     check_fusion(fusion)
     models_, input_shape, classes = check_members(members)
-    if layer is not None and fusion != "early":
-        raise ValueError(
-            f"Argument `layer` is used by fusion='early' only. Received: layer={layer!r}, "
-            f"fusion={fusion!r}"
-        )
+    _check_layer_use(layer, fusion)
     if fusion in ("weighted", "early"):
         x_val, y_val = _arrays(validation_data)
     copies = [_renamed_copy(m, f"member_{i}") for i, m in enumerate(models_)]
@@ -561,3 +565,67 @@ def members_from(source, recipe, count, verbose=0, **overrides):
 def parameter_count(members):
     """Returns the total number of parameters of `members`."""
     return int(sum(m.count_params() for m in members))
+
+
+def check_plan(source, fusion, layer=None, config=None):
+    """Checks a source/fusion/layer combination before any member trains.
+
+    Args:
+        source: one of `SOURCES`.
+        fusion: one of `FUSIONS`.
+        layer: optional layer name for `"early"`.
+        config: optional `RecipeConfig`; with it, `layer` is looked up in an untrained
+            copy of the recipe's model.
+
+    Raises:
+        ValueError: an unknown source or fusion, a fusion that needs held-out data with
+            fold members, `layer` with a late fusion, or a layer the model lacks.
+    """
+    if source not in SOURCES:
+        raise unknown_name_error("source", source, SOURCES)
+    check_fusion(fusion)
+    if source == "folds" and fusion in ("weighted", "early"):
+        raise ValueError(
+            f"Argument `fusion` must be 'mean' or 'vote' with fold members: fusion={fusion!r} is "
+            "fitted on held-out data, and every training image trains some fold's member. "
+            f"Received: fusion={fusion!r}, source='folds'"
+        )
+    _check_layer_use(layer, fusion)
+    if layer is not None and config is not None:
+        from kerasrecipes import models
+
+        untrained = models.get(config.model, width=config.width, norm=config.norm,
+                               activation=config.activation, dropout=config.dropout)
+        names = [lay.name for lay in untrained.layers]
+        if layer not in names:
+            raise unknown_name_error("layer", layer, names)
+
+
+def from_recipe(recipe, count, source="seeds", fusion="mean", layer=None, verbose=0,
+                **overrides):
+    """Trains the members of a recipe and fuses them: what `kerasrecipes ensemble` runs.
+
+    Every argument is checked before the first member trains.
+
+    Args:
+        recipe: str, a registered recipe name.
+        count: int >= 1, number of members.
+        source: `"seeds"`, `"folds"` or `"snapshots"`.
+        fusion: one of `FUSIONS`.
+        layer: optional layer name for `"early"`.
+        verbose: passed to `Recipe.fit`.
+        **overrides: config overrides.
+
+    Returns:
+        `(model, members)`: the compiled ensemble `keras.Model` and the `Members`.
+
+    Example:
+
+    >>> model, run = from_recipe("fashion_mnist_vgg", 5, source="snapshots", epochs=10)
+    """
+    _check_count(count)
+    check_plan(source, fusion, layer, _base_config(recipe, overrides))
+    run = members_from(source, recipe, count, verbose=verbose, **overrides)
+    model = ensemble(run.models, fusion=fusion, validation_data=run.validation_data,
+                     layer=layer, seed=run.configs[0].seed, name=f"{recipe}_ensemble")
+    return model, run

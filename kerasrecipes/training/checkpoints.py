@@ -43,8 +43,10 @@ class AtomicModelCheckpoint(keras.callbacks.ModelCheckpoint):
     `keep` set, `filepath` should contain `{epoch}` and only the `keep` newest files
     this callback wrote are kept (files it did not write are never deleted).
 
-    It also checks that `monitor` is a quantity the run reports, after the first
-    training batch, instead of Keras' warning at every epoch and no best checkpoint.
+    With `save_best_only`, a `monitor` missing from the first epoch's logs raises
+    (listing the quantities reported), where Keras warns at every epoch and never
+    writes a best checkpoint. Epoch logs are the place to check: callbacks may add
+    quantities there that no batch reports.
 
     Args:
         filepath: str, the target `.keras` path; may contain `{epoch}` (1-based) and
@@ -88,13 +90,6 @@ class AtomicModelCheckpoint(keras.callbacks.ModelCheckpoint):
             os.remove(self._tmp_path)
         self._monitor_checked = False
 
-    def on_train_batch_end(self, batch, logs=None):
-        if not self._monitor_checked and logs:
-            # Validation metrics arrive only at epoch end; their names mirror these.
-            reported = set(logs) | {f"val_{key}" for key in logs}
-            self._check_monitor(reported)
-        super().on_train_batch_end(batch, logs)
-
     def on_epoch_end(self, epoch, logs=None):
         if self.save_best_only:
             self._check_monitor(set(logs or {}))
@@ -115,10 +110,7 @@ class AtomicModelCheckpoint(keras.callbacks.ModelCheckpoint):
                     os.remove(stale)
 
     def _check_monitor(self, reported):
-        if self._monitor_checked or not self.save_best_only:
-            self._monitor_checked = True
-            return
-        if self.monitor not in reported:
+        if not self._monitor_checked and self.monitor not in reported:
             raise unknown_name_error("checkpoint_monitor", self.monitor, sorted(reported))
         self._monitor_checked = True
 
