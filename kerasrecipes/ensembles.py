@@ -287,7 +287,8 @@ def ensemble(members, fusion="mean", validation_data=None, layer=None, epochs=20
 
     Returns:
         A compiled `keras.Model` (sparse categorical cross-entropy, accuracy): raw
-        pixels in, probabilities out, members as sub-models `member_0`, `member_1`, ...
+        pixels in, probabilities out, members as frozen sub-models `member_0`,
+        `member_1`, ... (copies: the models passed in are left as they were).
 
     Raises:
         ValueError: empty `members`, different input shapes or class counts, an unknown
@@ -325,6 +326,8 @@ def ensemble(members, fusion="mean", validation_data=None, layer=None, epochs=20
                     learning_rate)
         outputs = head(joined)
     else:
+        for copy in copies:
+            copy.trainable = False  # late fusion learns nothing by gradient
         probabilities = [copy(inputs) for copy in copies]
         weights = None
         if fusion == "weighted":
@@ -334,7 +337,10 @@ def ensemble(members, fusion="mean", validation_data=None, layer=None, epochs=20
         outputs = LateFusion(fusion, member_weights=weights, name=f"{fusion}_fusion")(
             probabilities)
     model = keras.Model(inputs, outputs, name=name)
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+    # Built now, so a saved ensemble reloads its optimizer without a mismatch warning.
+    model.optimizer.build(model.trainable_variables)
     return model
 
 

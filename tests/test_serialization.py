@@ -35,6 +35,9 @@ EXAMPLES = {
     "ActivationStatistics": dict(x=[[0.0, 1.0]], y=[1], layers=["dense"], every=2, ratio=50.0,
                                  verbose=1),
     "LearningRateLogger": dict(max_points=7),
+    "AtomicModelCheckpoint": dict(filepath="ckpt/epoch-{epoch:03d}.keras", monitor="val_accuracy",
+                                  mode="max", save_best_only=True, keep=3, verbose=1),
+    "LateFusion": dict(mode="weighted", member_weights=[0.25, 0.75]),
 }
 
 
