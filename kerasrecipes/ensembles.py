@@ -312,10 +312,10 @@ def ensemble(members, fusion="mean", validation_data=None, layer=None, epochs=20
         features = []
         for index, extractor in enumerate(extractors):
             x = extractor(inputs)
-            if len(x.shape) > 2:
-                x = keras.layers.Flatten(name=f"member_{index}_flatten")(
-                    keras.layers.GlobalAveragePooling2D(name=f"member_{index}_pool")(x)
-                    if len(x.shape) == 4 else x)
+            if len(x.shape) == 4:  # a feature map: one value per channel
+                x = keras.layers.GlobalAveragePooling2D(name=f"member_{index}_pool")(x)
+            elif len(x.shape) > 2:
+                x = keras.layers.Flatten(name=f"member_{index}_flatten")(x)
             features.append(x)
         joined = (keras.layers.Concatenate(name="features")(features)
                   if len(features) > 1 else features[0])
