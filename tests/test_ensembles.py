@@ -275,3 +275,47 @@ def test_checkpoint_members_load_the_kept_epochs(tmp_path, images, labels):
                                   model.predict(images, verbose=0))
     with pytest.raises(ValueError, match="must hold epoch-NNN.keras files"):
         ensembles.checkpoint_members(str(tmp_path / "nothing"))
+
+
+class FakeRun:
+    """Stands in for a trained `Recipe` (model, config, val_data) in ranking tests."""
+
+    def __init__(self, config):
+        self.config = config
+        self.model = f"model({config.fold}, {config.dropout})"
+        self.val_data = "held-out"
+
+
+def fake_fit(scores):
+    trained = []
+
+    def fit(config, verbose, callbacks=()):
+        trained.append(config)
+        return FakeRun(config), scores[len(trained) - 1]
+
+    return fit, trained
+
+
+def test_fold_members_run_k_folds_on_one_split_and_keep_the_best(monkeypatch):
+    fit, trained = fake_fit([0.70, 0.90, 0.80, 0.60])
+    monkeypatch.setattr(ensembles, "_fit", fit)
+    run = ensembles.fold_members("fashion_mnist_vgg", 2, folds=4, seed=7)
+    assert [c.fold for c in trained] == [0, 1, 2, 3]
+    assert {(c.validation_split, c.split_seed, c.seed) for c in trained} == {(0.25, 7, 7)}
+    assert run.scores == [0.90, 0.80] and run.models == ["model(1, 0.4)", "model(2, 0.4)"]
+    assert run.validation_data is None  # every image trained some member
+    with pytest.raises(ValueError, match=r"`folds` must be an integer >= max\(count, 2\) = 3"):
+        ensembles.fold_members("fashion_mnist_vgg", 3, folds=2)
+
+
+def test_search_members_keep_the_best_and_check_every_combination_first(monkeypatch):
+    fit, trained = fake_fit([0.70, 0.90, 0.80])
+    monkeypatch.setattr(ensembles, "_fit", fit)
+    run = ensembles.search_members("fashion_mnist_vgg", {"dropout": ["0.1", "0.3", "0.5"]}, 2)
+    assert [c.dropout for c in trained] == [0.1, 0.3, 0.5]
+    assert run.scores == [0.90, 0.80] and [c.dropout for c in run.configs] == [0.3, 0.5]
+    assert run.validation_data == "held-out"
+    trained.clear()
+    with pytest.raises(ValueError, match=r"Key `dropout` must be in \[0, 1\). Received: dropout=2.0"):
+        ensembles.search_members("fashion_mnist_vgg", {"dropout": [0.2, 2.0]}, 1)
+    assert trained == []
