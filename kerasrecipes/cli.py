@@ -11,6 +11,7 @@
     kerasrecipes show-augment strong --output strong.png
     kerasrecipes evaluate saved_models/fashion_mnist_vgg --output evaluation/vgg
     kerasrecipes fine-tune base.keras --data path/to/images --strategy auto --export
+    kerasrecipes ensemble fashion_mnist_vgg --members 5 --from seeds --fusion vote --export
 
 Only the overrides the user sets are passed on, so each recipe's defaults live in one place.
 Bad names and values exit with status 2 and a one-line error before any training starts.
@@ -40,6 +41,8 @@ def _overrides(args):
         overrides["epochs"] = args.epochs
     if getattr(args, "data", None) is not None:
         overrides["data"] = args.data
+    if getattr(args, "checkpoint_dir", None) is not None:
+        overrides["checkpoint_dir"] = args.checkpoint_dir
     return overrides
 
 
@@ -190,6 +193,32 @@ def cmd_evaluate(args):
     return 0
 
 
+def cmd_ensemble(args):
+    from kerasrecipes import ensembles
+    from kerasrecipes import export
+
+    model, run = ensembles.from_recipe(args.recipe, args.members, source=args.source,
+                                       fusion=args.fusion, layer=args.layer,
+                                       verbose=args.verbose, **_overrides(args))
+    test = run.recipe.test_data
+    report = {"recipe": args.recipe, "source": args.source, "fusion": args.fusion,
+              "members": [round(a, 4) for a in ensembles.member_accuracies(run.models, test)],
+              "test": model.evaluate(test, verbose=0, return_dict=True)}
+    print(json.dumps(report))
+    if args.output:
+        os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
+        model.save(args.output)
+        print(f"Saved the Keras model to {args.output}")
+    if args.export:
+        config = {"ensemble": {"source": args.source, "fusion": args.fusion,
+                               "members": args.members, "layer": args.layer},
+                  "members": [c.to_dict() for c in run.configs]}
+        path = export.save(model, os.path.join(args.export_dir, f"{args.recipe}_ensemble"),
+                           config=config, class_names=run.recipe.class_names)
+        print(f"Exported the SavedModel to {path}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="kerasrecipes", description="Train and export kerasrecipes recipes."
@@ -222,6 +251,8 @@ def build_parser():
             sub.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
             sub.add_argument("--sanity-check", action="store_true",
                              help="first overfit 64 training images; stop if that fails")
+            sub.add_argument("--checkpoint-dir",
+                             help="write best.keras and last.keras there each epoch")
 
     exporter = commands.add_parser("export", help="export a .keras model as a SavedModel")
     exporter.add_argument("model", help="path of a .keras file")
@@ -277,6 +308,22 @@ def build_parser():
     evaluate.add_argument("--tta", help="test-time augmentation: flip, shift or flip_shift")
     evaluate.add_argument("--batch-size", type=int, default=512)
     evaluate.set_defaults(run=cmd_evaluate)
+
+    ens = commands.add_parser("ensemble", help="train a recipe's members, fuse them into one model")
+    ens.add_argument("recipe")
+    ens.add_argument("--members", type=int, default=5, help="number of members")
+    ens.add_argument("--from", dest="source", default="seeds", help="seeds, folds or snapshots")
+    ens.add_argument("--fusion", default="mean", help="mean, weighted, vote or early")
+    ens.add_argument("--layer", help="early fusion: the member layer whose output is fused")
+    ens.add_argument("--epochs", type=int)
+    ens.add_argument("--set", action="append", metavar="KEY=VALUE",
+                     help="override a config key of every member (repeatable)")
+    ens.add_argument("--export", action="store_true",
+                     help="export one SavedModel to --export-dir/<recipe>_ensemble/<version>/")
+    ens.add_argument("--export-dir", default="saved_models")
+    ens.add_argument("--output", help="also save the ensemble as this .keras file")
+    ens.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2))
+    ens.set_defaults(run=cmd_ensemble)
     return parser
 
 

@@ -41,6 +41,9 @@ EXAMPLES = {
     "WeightNormalization": dict(layer=keras.layers.Conv2D(3, 3), epsilon=1e-6),
     "MCDropout": dict(layer=keras.layers.Dropout(0.25)),
     "NormalizedSGD": dict(learning_rate=0.25, momentum=0.5, nesterov=True, epsilon=1e-8),
+    "AtomicModelCheckpoint": dict(filepath="ckpt/epoch-{epoch:03d}.keras", monitor="val_accuracy",
+                                  mode="max", save_best_only=True, keep=3, verbose=1),
+    "LateFusion": dict(mode="weighted", member_weights=[0.25, 0.75]),
 }
 
 

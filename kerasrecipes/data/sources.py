@@ -213,7 +213,7 @@ def names():
 
 
 def source(data, *, image_size=None, color_mode=None, validation_split=0.1, seed=0, cache=None,
-           skip_bad_files=False, train_samples=None, data_dir=None):
+           skip_bad_files=False, train_samples=None, data_dir=None, split_seed=None, fold=0):
     """Turns a name, a folder, arrays or a dataset into a `Source`, checking it all first.
 
     Validation data is a seeded, stratified `validation_split` of the training data,
@@ -246,6 +246,10 @@ def source(data, *, image_size=None, color_mode=None, validation_split=0.1, seed
         train_samples: optional int, keep only this many training samples (a random,
             stratified-in-expectation subset).
         data_dir: optional str, where registered and TFDS data is looked for first.
+        split_seed: optional int, seeds the validation split instead of `seed` (ensemble
+            members with different seeds then share one split).
+        fold: int, the held-out block of the split (`validation_split=1/k`, folds
+            `0..k-1`: a stratified k-fold cross-validation). Defaults to 0.
 
     Returns:
         A `Source`.
@@ -273,7 +277,8 @@ def source(data, *, image_size=None, color_mode=None, validation_split=0.1, seed
     if train_samples is not None and (not isinstance(train_samples, (int, np.integer)) or train_samples < 1):
         raise ValueError(f"Argument `train_samples` must be None or a positive integer. Received: train_samples={train_samples!r}")
     options = dict(image_size=size, color_mode=color_mode, validation_split=validation_split,
-                   seed=seed, cache=cache, train_samples=train_samples)
+                   seed=seed, cache=cache, train_samples=train_samples,
+                   split_seed=seed if split_seed is None else split_seed, fold=fold)
     if isinstance(data, os.PathLike) or (isinstance(data, str) and (
             os.path.isdir(data) or os.sep in data or data.startswith("."))):
         return _from_folder(os.fspath(data), skip_bad_files=skip_bad_files, **options)
@@ -407,7 +412,8 @@ def _from_arrays(train, test, description, class_names, options):
                                             name="y_test").astype(np.int32)
         x_test = _convert_arrays(x_test, tuple(x.shape[1:3]), x.shape[-1])
         test = (x_test, y_test)
-    train_idx, val_idx = stratified_split(y, options["validation_split"], options["seed"])
+    train_idx, val_idx = stratified_split(y, options["validation_split"], options["split_seed"],
+                                        fold=options["fold"])
     if options["train_samples"] is not None:
         train_idx = train_idx[: options["train_samples"]]
     return Source(
@@ -419,7 +425,8 @@ def _from_arrays(train, test, description, class_names, options):
 
 
 def _from_folder(root, image_size, color_mode, validation_split, seed, cache, train_samples,
-                 skip_bad_files):
+                 skip_bad_files, split_seed=None, fold=0):
+    split_seed = seed if split_seed is None else split_seed
     splits = folders.layout(root)
     train, class_names, skipped = folders.scan(splits["train"], skip_bad_files=skip_bad_files)
     lists = {"train": train}
@@ -432,7 +439,7 @@ def _from_folder(root, image_size, color_mode, validation_split, seed, cache, tr
     channels = folders.CHANNELS[color_mode]
     resize = any(s != size for files in lists.values() for s in files.sizes)
     if "val" not in lists:
-        train_idx, val_idx = stratified_split(train.labels, validation_split, seed)
+        train_idx, val_idx = stratified_split(train.labels, validation_split, split_seed, fold=fold)
         lists["val"] = _subset(train, val_idx)
     else:
         train_idx = np.random.default_rng(seed).permutation(len(train.paths))
@@ -490,7 +497,8 @@ def _from_dataset(dataset, test, description, class_names, options):
         image = _convert_channels(image, channels)
         return tf.ensure_shape(image, (*size, channels)), tf.cast(label, tf.int32)
 
-    train_idx, val_idx = stratified_split(labels, options["validation_split"], options["seed"])
+    train_idx, val_idx = stratified_split(labels, options["validation_split"], options["split_seed"],
+                                        fold=options["fold"])
     if options["train_samples"] is not None:
         train_idx = train_idx[: options["train_samples"]]
 

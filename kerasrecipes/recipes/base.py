@@ -13,6 +13,7 @@ from kerasrecipes.recipes import extras
 from kerasrecipes.recipes import model_inputs
 from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import callbacks as callbacks_lib
+from kerasrecipes.training import checkpoints
 from kerasrecipes.training import diagnostics
 from kerasrecipes.training import optimizers
 from kerasrecipes.training import precision
@@ -65,6 +66,10 @@ def validate(config):
     _optimizer(config, _learning_rate(config, steps_per_epoch=1))
     if config.schedule == "plateau":
         schedules.plateau_callback(config.lr_factor, config.lr_patience)
+    need(isinstance(config.fold, int) and 0 <= config.fold
+         and (config.fold + 1) * config.validation_split <= 1 + 1e-9, "fold",
+         "an integer in [0, 1/validation_split) (the validation block of the split)")
+    checkpoints.check_config(config)
 
 
 def _validate_data(config):
@@ -295,14 +300,6 @@ def resolved_config(config):
     return values
 
 
-def split_validation(x, y, fraction, seed):
-    """Splits off a seeded random `fraction` of `(x, y)` for validation (not the test set)."""
-    order = np.random.default_rng(seed).permutation(len(x))
-    n_val = max(1, int(round(len(x) * fraction)))
-    val, train = order[:n_val], order[n_val:]
-    return (x[train], y[train]), (x[val], y[val])
-
-
 def split_data_object(overrides):
     """Takes Python data (arrays, a dataset) out of recipe keyword `overrides`.
 
@@ -368,6 +365,8 @@ def _data(config, data=None):
         cache=config.cache,
         skip_bad_files=config.skip_bad_files,
         train_samples=config.train_samples,
+        split_seed=config.split_seed,
+        fold=config.fold,
     )
 
 
@@ -452,4 +451,6 @@ def _callbacks(config, source):
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=os.path.join(config.log_dir, "tensorboard")))
     callbacks += extras.callbacks(config, source.train)
+    # After SwapEMAWeights (extras), so checkpoints hold the averaged weights.
+    callbacks += checkpoints.from_config(config)
     return callbacks

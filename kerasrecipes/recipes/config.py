@@ -73,6 +73,17 @@ class RecipeConfig:
     # Issue 14 (the seeds' long tail): zero-pad the input inside the model up to
     # multiples of this (None: the model's own size), so every pooling divides evenly.
     pad_to_multiple: typing.Optional[int] = None
+    # Issue 10 §1-2 (checkpoints, ensembles): `.keras` checkpoints written each epoch into
+    # checkpoint_dir (best by checkpoint_monitor, None: val_loss; mode None: auto; the
+    # last keep_last epochs); the validation split drawn with split_seed (None: seed) as
+    # block `fold` of the shuffled training set, so ensemble members share one split
+    # or take the folds of a cross-validation (validation_split=1/k, fold=0..k-1).
+    checkpoint_dir: typing.Optional[str] = None
+    checkpoint_monitor: typing.Optional[str] = None
+    checkpoint_mode: typing.Optional[str] = None
+    keep_last: typing.Optional[int] = None
+    split_seed: typing.Optional[int] = None
+    fold: int = 0
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""
