@@ -31,6 +31,8 @@ def _overrides(args):
     overrides = _parse_sets(args.set)
     if getattr(args, "epochs", None) is not None:
         overrides["epochs"] = args.epochs
+    if getattr(args, "strategy", None) is not None:
+        overrides["strategy"] = args.strategy
     return overrides
 
 
@@ -121,6 +123,8 @@ def build_parser():
         sub.add_argument("--epochs", type=int)
         sub.add_argument("--set", action="append", metavar="KEY=VALUE",
                          help="override a config key (repeatable)")
+        sub.add_argument("--strategy", help="default, mirrored (all GPUs here), multi_worker "
+                         "(TF_CONFIG) or tpu; batch_size is then per replica")
         sub.set_defaults(run=fn)
         if command == "train":
             sub.add_argument("--export", action="store_true",

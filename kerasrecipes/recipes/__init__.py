@@ -33,6 +33,10 @@ def register(name, defaults):
     base = RecipeConfig(name=name).replace(**defaults)
 
     def recipe(**overrides):
+        strategy = overrides.get("strategy")
+        if strategy is not None and not isinstance(strategy, str):  # a tf.distribute.Strategy
+            del overrides["strategy"]
+            return build(base.replace(**overrides), strategy=strategy)
         return build(base.replace(**overrides))
 
     recipe.__name__ = name

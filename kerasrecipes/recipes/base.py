@@ -1,5 +1,6 @@
 """The `Recipe` object and the generic assembly of a config into model, data and callbacks."""
 
+import dataclasses
 import json
 import math
 import os
@@ -12,6 +13,7 @@ from kerasrecipes.layers import augmentation
 from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import callbacks as callbacks_lib
 from kerasrecipes.training import diagnostics
+from kerasrecipes.training import distribute
 from kerasrecipes.training import optimizers
 from kerasrecipes.training import precision
 from kerasrecipes.training import schedules
@@ -45,7 +47,10 @@ def validate(config):
 
         raise unknown_name_error("model", config.model, models.names())
     augmentation.augmentation_policy(config.augment)
-    precision.resolve(config.precision)
+    precision.check(config.precision)
+    distribute.check(config.strategy)
+    need(config.steps_per_execution >= 1, "steps_per_execution", "an integer >= 1")
+    need(config.lr_scaling in distribute.LR_SCALING, "lr_scaling", f"one of {distribute.LR_SCALING}")
     need(config.tensorboard is False or config.log_dir is not None, "tensorboard",
          "false unless `log_dir` is set (TensorBoard writes into log_dir/tensorboard)")
     if config.tensorboard:
@@ -106,6 +111,7 @@ class Recipe:
         self.class_names = class_names
         self.history = None
         self.findings = None
+        self.strategy = None
 
     def fit(self, epochs=None, verbose="auto", **kwargs):
         """Trains the model on `train_data`, validating on `val_data` every epoch.
@@ -122,6 +128,8 @@ class Recipe:
         Returns:
             The `keras.callbacks.History`.
         """
+        if verbose != 0:
+            print(precision.describe_run(self.model))
         self.history = self.model.fit(
             self.train_data,
             validation_data=self.val_data,
@@ -202,7 +210,7 @@ def split_validation(x, y, fraction, seed):
     return (x[train], y[train]), (x[val], y[val])
 
 
-def build(config):
+def build(config, strategy=None):
     """Assembles a `Recipe` from a `RecipeConfig` (validated first).
 
     A recipe is a whole training program, so, like the keras.io examples, it seeds
@@ -212,12 +220,17 @@ def build(config):
 
     Args:
         config: a `RecipeConfig`.
+        strategy: optional `tf.distribute.Strategy` object, used instead of
+            `config.strategy` (a name).
 
     Returns:
         A `Recipe`.
     """
     from kerasrecipes import data
 
+    distribute.check(config.strategy if strategy is None else strategy)
+    # First: multi-worker and TPU strategies must configure the runtime before any tensor.
+    strategy = distribute.get(config.strategy if strategy is None else strategy)
     validate(config)
     keras.utils.set_random_seed(config.seed)
     (x_train, y_train), (x_test, y_test) = data.load(config.dataset)
@@ -227,7 +240,11 @@ def build(config):
     if config.train_samples is not None:
         x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
     class_names = data.class_names(config.dataset)
-    with precision.policy_scope(precision.resolve(config.precision)):
+    batch_size = distribute.global_batch_size(config.batch_size, strategy)
+    with distribute.scope(strategy):
+        device = precision.detect()
+        policy = precision.resolve(config.precision, device)
+    with distribute.scope(strategy), precision.policy_scope(policy):
         model = models.get(
             config.model,
             input_shape=x_train.shape[1:],
@@ -240,20 +257,26 @@ def build(config):
             kernel_constraint=config.constraint,
             dropout=config.dropout,
         )
-    steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
-    model.compile(
-        optimizer=_optimizer(config, _learning_rate(config, steps_per_epoch)),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
-        metrics=["accuracy"],
-        jit_compile=config.jit_compile,
-    )
+        steps_per_epoch = math.ceil(len(x_train) / batch_size)
+        scaled = dataclasses.replace(config, learning_rate=distribute.scale_learning_rate(
+            config.learning_rate, strategy, config.lr_scaling))
+        model.compile(
+            optimizer=_optimizer(scaled, _learning_rate(scaled, steps_per_epoch)),
+            loss=keras.losses.SparseCategoricalCrossentropy(),
+            metrics=["accuracy"],
+            jit_compile=precision.resolve_jit_compile(config.jit_compile, device),
+            steps_per_execution=config.steps_per_execution,
+        )
     augment = augmentation.augmentation_policy(config.augment, seed=config.seed)
     train_data = data.pipeline(
-        x_train, y_train, config.batch_size, training=True, augment=augment, seed=config.seed,
+        x_train, y_train, batch_size, training=True, augment=augment, seed=config.seed,
         classes=len(class_names),
     )
-    val_data = data.pipeline(x_val, y_val, max(config.batch_size, 512))
-    test_data = data.pipeline(x_test, y_test, max(config.batch_size, 512))
+    val_data = data.pipeline(x_val, y_val, max(batch_size, 512))
+    test_data = data.pipeline(x_test, y_test, max(batch_size, 512))
+    if strategy is not None:
+        train_data, val_data, test_data = (
+            distribute.shard(d, "memory") for d in (train_data, val_data, test_data))
     callbacks = [keras.callbacks.TerminateOnNaN(), callbacks_lib.LearningRateLogger()]
     if config.schedule == "plateau":
         callbacks.append(schedules.plateau_callback(config.lr_factor, config.lr_patience))
@@ -267,4 +290,6 @@ def build(config):
         callbacks.append(callbacks_lib.ActivationStatistics(x_val[:64].astype("float32"), y_val[:64]))
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=os.path.join(config.log_dir, "tensorboard")))
-    return Recipe(config, model, train_data, val_data, test_data, callbacks, class_names)
+    recipe = Recipe(config, model, train_data, val_data, test_data, callbacks, class_names)
+    recipe.strategy = strategy
+    return recipe

@@ -2,7 +2,9 @@
 
 from kerasrecipes.training import callbacks
 from kerasrecipes.training import diagnostics
+from kerasrecipes.training import distribute
 from kerasrecipes.training import optimizers
+from kerasrecipes.training import precision
 from kerasrecipes.training import schedules
 from kerasrecipes.training import statistics
 from kerasrecipes.training.diagnostics import diagnose
