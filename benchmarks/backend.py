@@ -117,13 +117,19 @@ def main():
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--data", help="an .npz with x_train, y_train (for machines without "
+                        "TensorFlow or the dataset); defaults to kr.data.load('fashion_mnist')")
     args = parser.parse_args()
     if args.quick:
         args.images, args.epochs, args.repeats = 1024, 1, 1
 
     device = precision_lib.detect()
     mixed = "mixed_float16" if device.kind == "gpu" else "mixed_bfloat16"
-    (x_train, y_train), _ = kr.data.load("fashion_mnist")
+    if args.data:
+        with np.load(args.data) as arrays:
+            x_train, y_train = arrays["x_train"], arrays["y_train"]
+    else:
+        (x_train, y_train), _ = kr.data.load("fashion_mnist")
     x = x_train[: args.images].astype("float32")
     y = y_train[: args.images]
 
