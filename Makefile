@@ -1,5 +1,14 @@
 # The two set-up commands of the README: `make train` and `make test`.
-PYTHON ?= python3
+# PYTHON is python3, or a project venv (.venv/bin/python) that scripts/python_for_make.sh
+# creates where python3 is "externally managed" (PEP 668: Debian 12, Ubuntu 23.04+).
+# Inside a venv, conda env or Colab, python3 itself is used. `make PYTHON=...` overrides.
+ifndef PYTHON
+BASE_PYTHON ?= python3
+PYTHON := $(shell sh scripts/python_for_make.sh $(BASE_PYTHON))
+ifeq ($(PYTHON),)
+$(error no Python to install into; see the python_for_make message above)
+endif
+endif
 PIP := $(PYTHON) -m pip
 
 .PHONY: data install install-test train test
@@ -22,7 +31,7 @@ install-test: data
 
 # Trains the default recipe on the full Fashion-MNIST and exports it to saved_models/.
 train: install
-	kerasrecipes train fashion_mnist_vgg --export
+	$(PYTHON) -m kerasrecipes train fashion_mnist_vgg --export
 
 test: install-test
 	$(PYTHON) -m pytest -q

@@ -43,6 +43,8 @@ def _overrides(args):
         overrides["data"] = args.data
     if getattr(args, "checkpoint_dir", None) is not None:
         overrides["checkpoint_dir"] = args.checkpoint_dir
+    if getattr(args, "strategy", None) is not None:
+        overrides["strategy"] = args.strategy
     return overrides
 
 
@@ -240,6 +242,8 @@ def build_parser():
                          "name or a folder of class sub-folders (or train/ and test/)")
         sub.add_argument("--set", action="append", metavar="KEY=VALUE",
                          help="override a config key (repeatable)")
+        sub.add_argument("--strategy", help="default, mirrored (all GPUs here), multi_worker "
+                         "(TF_CONFIG) or tpu; batch_size is then per replica")
         sub.set_defaults(run=fn)
         if command == "train":
             sub.add_argument("--export", action="store_true",

@@ -11,12 +11,18 @@ Run it with `python recipes/fashion_mnist_vgg.py`.
 ## Setup
 """
 
+import os
+
 import keras
 
 import kerasrecipes as kr
 
-EPOCHS = 13
-BATCH_SIZE = 128
+# KERASRECIPES_SMOKE=1 runs the whole script in seconds (a few hundred images, one
+# epoch): the test suite does, so the script cannot rot.
+SMOKE = os.environ.get("KERASRECIPES_SMOKE") == "1"
+EPOCHS = 1 if SMOKE else 13
+BATCH_SIZE = 64 if SMOKE else 128
+TRAIN_SAMPLES = 256 if SMOKE else None  # None: all 54,000 training images
 SEED = 1337
 EXPORT_DIR = "saved_models"
 
@@ -41,7 +47,9 @@ One call assembles the model, the pipelines (shuffle every epoch → map → bat
 prefetch) and the callbacks. Every argument overrides a config key.
 """
 
-recipe = kr.recipes.get("fashion_mnist_vgg")(epochs=EPOCHS, batch_size=BATCH_SIZE, seed=SEED)
+recipe = kr.recipes.get("fashion_mnist_vgg")(
+    epochs=EPOCHS, batch_size=BATCH_SIZE, seed=SEED, train_samples=TRAIN_SAMPLES
+)
 recipe.model.summary()
 print(recipe.config.to_json())
 

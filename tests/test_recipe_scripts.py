@@ -1,9 +1,15 @@
-"""The runnable scripts under recipes/ and the Colab notebook use the public API only."""
+"""The runnable scripts under recipes/ use the public API only, and run to the end.
+
+`KERASRECIPES_SMOKE=1` makes each script train on a few hundred images for one epoch;
+the Colab notebook is executed by tests/test_notebook.py.
+"""
 
 import ast
 import glob
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -58,3 +64,24 @@ def test_colab_notebook_code_cells_parse():
             line for line in cell["source"] if not line.lstrip().startswith("!")
         )
         _check(ast.parse(source or "pass"))
+
+
+@pytest.mark.slow
+def test_scripts_run_to_the_end_with_tiny_settings(tmp_path):
+    env = dict(os.environ, KERASRECIPES_SMOKE="1", TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
+    runs = {}
+    for path in SCRIPTS:  # both at once: most of each run is importing TensorFlow
+        cwd = tmp_path / os.path.basename(path)
+        cwd.mkdir()
+        runs[path] = (cwd, subprocess.Popen([sys.executable, path], cwd=cwd, env=env, text=True,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    for path, (cwd, process) in runs.items():
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, f"{path} failed:\n{err[-3000:]}"
+        name = os.path.splitext(os.path.basename(path))[0]
+        assert '"train_samples": 256' in out and '"epochs": 1' in out
+        assert "Training on " in out
+        test_line = [line for line in out.splitlines() if line.startswith("test:")]
+        assert test_line and "'accuracy'" in test_line[0]
+        assert (cwd / "saved_models" / name / "1" / "saved_model.pb").exists()

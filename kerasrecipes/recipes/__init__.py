@@ -35,7 +35,12 @@ def register(name, defaults):
 
     def recipe(**overrides):
         overrides, data = split_data_object(overrides)
-        return build(base.replace(**overrides), data=data)
+        strategy = overrides.get("strategy")
+        if strategy is not None and not isinstance(strategy, str):  # a tf.distribute.Strategy
+            del overrides["strategy"]
+        else:
+            strategy = None
+        return build(base.replace(**overrides), data=data, strategy=strategy)
 
     recipe.__name__ = name
     recipe.__doc__ = (

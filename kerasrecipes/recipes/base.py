@@ -1,5 +1,6 @@
 """The `Recipe` object and the generic assembly of a config into model, data and callbacks."""
 
+import dataclasses
 import json
 import math
 import os
@@ -15,6 +16,7 @@ from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import callbacks as callbacks_lib
 from kerasrecipes.training import checkpoints
 from kerasrecipes.training import diagnostics
+from kerasrecipes.training import distribute
 from kerasrecipes.training import optimizers
 from kerasrecipes.training import precision
 from kerasrecipes.training import schedules
@@ -50,7 +52,10 @@ def validate(config):
 
         raise unknown_name_error("model", config.model, models.names())
     augmentation.augmentation_policy(config.augment)
-    precision.resolve(config.precision)
+    precision.check(config.precision)
+    distribute.check(config.strategy)
+    need(config.steps_per_execution >= 1, "steps_per_execution", "an integer >= 1")
+    need(config.lr_scaling in distribute.LR_SCALING, "lr_scaling", f"one of {distribute.LR_SCALING}")
     model_inputs.check_preprocessing(config.preprocessing)
     _validate_data(config)
     need(config.tensorboard is False or config.log_dir is not None, "tensorboard",
@@ -141,6 +146,7 @@ class Recipe:
         self.class_names = class_names
         self.history = None
         self.findings = None
+        self.strategy = None
 
     def fit(self, epochs=None, verbose="auto", **kwargs):
         """Trains the model on `train_data`, validating on `val_data` every epoch.
@@ -157,6 +163,8 @@ class Recipe:
         Returns:
             The `keras.callbacks.History`.
         """
+        if verbose != 0:
+            print(precision.describe_run(self.model))
         self.history = self.model.fit(
             self.train_data,
             validation_data=self.val_data,
@@ -317,7 +325,7 @@ def split_data_object(overrides):
     return {**overrides, "data": sources.describe(value)}, value
 
 
-def build(config, data=None):
+def build(config, data=None, strategy=None):
     """Assembles a `Recipe` from a `RecipeConfig` (validated first).
 
     A recipe is a whole training program, so, like the keras.io examples, it seeds
@@ -330,20 +338,38 @@ def build(config, data=None):
         data: optional data object (arrays `(x, y)`, `((x, y), (x_test, y_test))` or a
             `tf.data.Dataset`) used instead of `config.data`, which then records
             `"<arrays>"` or `"<dataset>"`.
+        strategy: optional `tf.distribute.Strategy` object, used instead of
+            `config.strategy` (a name).
 
     Returns:
         A `Recipe`.
     """
+    distribute.check(config.strategy if strategy is None else strategy)
+    # First: multi-worker and TPU strategies must configure the runtime before any tensor.
+    strategy = distribute.get(config.strategy if strategy is None else strategy)
     validate(config)
     keras.utils.set_random_seed(config.seed)
     source = _data(config, data)
-    model = _model(config, source)
-    _compile(config, model, steps_per_epoch=math.ceil(source.num_train / config.batch_size))
-    train_data, val_data, test_data = _pipelines(config, source)
+    batch_size = distribute.global_batch_size(config.batch_size, strategy)
+    with distribute.scope(strategy):
+        device = precision.detect()
+        policy = precision.resolve(config.precision, device)
+    with distribute.scope(strategy), precision.policy_scope(policy):
+        model = _model(config, source)
+        _compile(config, model, math.ceil(source.num_train / batch_size), device, strategy)
+    train_data, val_data, test_data = _pipelines(config, source, batch_size)
     train_data = extras.mix(config, train_data, source.classes)
+    if strategy is not None:
+        # Element-wise sharding (DATA) for arrays and folders alike: a folder's files are
+        # read by a map over their paths, which file-based auto-sharding cannot split.
+        train_data, val_data, test_data = (
+            None if d is None else distribute.shard(d, "memory")
+            for d in (train_data, val_data, test_data))
     callbacks = _callbacks(config, source)
-    return Recipe(config, model, train_data, val_data, test_data, callbacks,
-                  source.class_names, source=source)
+    recipe = Recipe(config, model, train_data, val_data, test_data, callbacks,
+                    source.class_names, source=source)
+    recipe.strategy = strategy
+    return recipe
 
 
 def _data(config, data=None):
@@ -384,19 +410,21 @@ def _model(config, source):
         pad_to_multiple=config.pad_to_multiple,
     )
     options = {key: value for key, value in options.items() if value is not None}
-    with precision.policy_scope(precision.resolve(config.precision)):
-        return model_inputs.build_model(
-            config.model, config.preprocessing, source.train,
-            input_shape=source.input_shape, classes=source.classes, **options,
-        )
+    return model_inputs.build_model(
+        config.model, config.preprocessing, source.train,
+        input_shape=source.input_shape, classes=source.classes, **options,
+    )
 
 
-def _compile(config, model, steps_per_epoch):
+def _compile(config, model, steps_per_epoch, device, strategy):
+    scaled = dataclasses.replace(config, learning_rate=distribute.scale_learning_rate(
+        config.learning_rate, strategy, config.lr_scaling))
     model.compile(
-        optimizer=_optimizer(config, _learning_rate(config, steps_per_epoch)),
+        optimizer=_optimizer(scaled, _learning_rate(scaled, steps_per_epoch)),
         loss=extras.loss(config),
         metrics=extras.metrics(config),
-        jit_compile=config.jit_compile,
+        jit_compile=precision.resolve_jit_compile(config.jit_compile, device),
+        steps_per_execution=config.steps_per_execution,
     )
 
 
@@ -405,18 +433,18 @@ def _compile(config, model, steps_per_epoch):
 SHUFFLE_BUFFER_BYTES = 64 << 20
 
 
-def _pipelines(config, source):
+def _pipelines(config, source, batch_size):
     from kerasrecipes import data
 
     augment = augmentation.augmentation_policy(config.augment, seed=config.seed,
                                                input_shape=source.input_shape)
     # fancy_pca: the training split's colour components (streams over folders).
     augmentation.adapt_policy(augment, source.train if source.streamed else source.train[0])
-    eval_batch = max(config.batch_size, 512)
+    eval_batch = max(batch_size, 512)
     if not source.streamed:
         (x_train, y_train), (x_val, y_val) = source.train, source.val
         train_data = data.pipeline(
-            x_train, y_train, config.batch_size, training=True, augment=augment,
+            x_train, y_train, batch_size, training=True, augment=augment,
             seed=config.seed, classes=source.classes,
         )
         val_data = data.pipeline(x_val, y_val, eval_batch)
@@ -426,7 +454,7 @@ def _pipelines(config, source):
     buffer = max(1, min(source.num_train, SHUFFLE_BUFFER_BYTES // image_bytes))
     # cache=False: a source caches decoded images itself when `config.cache` says so.
     train_data = data.pipeline(
-        source.train, batch_size=config.batch_size, training=True, augment=augment,
+        source.train, batch_size=batch_size, training=True, augment=augment,
         seed=config.seed, shuffle_buffer=buffer, cache=False,
     )
     val_data = data.pipeline(source.val, batch_size=eval_batch, cache=False)

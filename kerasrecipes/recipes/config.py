@@ -51,7 +51,8 @@ class RecipeConfig:
     decay_rate: float = 0.98
     step_epochs: int = 10
     step_factor: float = 0.5
-    jit_compile: bool = False
+    # None ("auto"): XLA on GPUs and TPUs, off on CPUs (training/precision.py).
+    jit_compile: typing.Optional[bool] = None
     precision: str = "auto"
     seed: int = 0
     # Diagnostics: curve PNGs, history and findings go to `log_dir` after `fit()`.
@@ -84,6 +85,10 @@ class RecipeConfig:
     keep_last: typing.Optional[int] = None
     split_seed: typing.Optional[int] = None
     fold: int = 0
+    # Devices (issue 11: GPU and scale): see training/precision.py and training/distribute.py.
+    steps_per_execution: int = 1
+    strategy: str = "default"
+    lr_scaling: str = "linear"
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""
@@ -150,6 +155,8 @@ def coerce(key, value):
     if isinstance(value, str) and kind is not str:
         if kind is bool:
             lowered = value.lower()
+            if optional and lowered == "auto":
+                return None  # an optional bool's None means "auto": the part decides
             if lowered in ("true", "1", "yes"):
                 return True
             if lowered in ("false", "0", "no"):

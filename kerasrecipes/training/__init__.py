@@ -4,6 +4,7 @@ from kerasrecipes.training import callbacks
 from kerasrecipes.training import diagnostics
 from kerasrecipes.training import evaluation
 from kerasrecipes.training import optimizers
+from kerasrecipes.training import precision
 from kerasrecipes.training import schedules
 from kerasrecipes.training import statistics
 from kerasrecipes.training import tta

@@ -1,32 +1,101 @@
+"""Precision and XLA by device. No GPU or TPU here: device detection is mocked."""
+
 import keras
 import pytest
 
 from kerasrecipes.training import precision
+from kerasrecipes.training.precision import Device
+
+AMX = frozenset({"avx512f", "avx512_bf16", "amx_bf16", "amx_tile"})
+AVX512_BF16 = frozenset({"avx512f", "avx512_bf16"})
+AVX2 = frozenset({"avx", "avx2", "fma"})
 
 
-def test_cpu_flag_is_read_from_cpuinfo(tmp_path):
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
     with_amx = tmp_path / "a"
-    with_amx.write_text("processor : 0\nflags\t\t: fpu sse avx512_bf16 amx_bf16 amx_tile\n")
+    with_amx.write_text("processor : 0\nmodel name : Xeon\nflags\t\t: fpu sse avx512_bf16 amx_bf16 amx_tile\n")
     without = tmp_path / "b"
     without.write_text("processor : 0\nflags\t\t: fpu sse avx2\n")
     assert precision.cpu_has_amx_bf16(str(with_amx)) is True
     assert precision.cpu_has_amx_bf16(str(without)) is False
     assert precision.cpu_has_amx_bf16(str(tmp_path / "missing")) is False
+    assert precision.cpu_flags(str(without)) == {"fpu", "sse", "avx2"}
 
 
-@pytest.mark.parametrize("amx, gpu, expected", [
-    (True, False, "mixed_bfloat16"), (False, False, "float32"), (True, True, "float32"),
-])
-def test_auto_picks_bfloat16_only_on_amx_cpus(monkeypatch, amx, gpu, expected):
-    monkeypatch.setattr(precision, "cpu_has_amx_bf16", lambda: amx)
-    monkeypatch.setattr(precision, "_gpu_visible", lambda: gpu)
-    assert precision.resolve("auto") == expected
-    assert precision.resolve("float32") == "float32"
+@pytest.mark.parametrize("device, policy, xla", [
+    (Device("cpu", cpu_flags=AVX2), "float32", False),
+    (Device("cpu", cpu_flags=AMX), "mixed_bfloat16", False),
+    # AVX512-BF16 without AMX: not measured, so float32 (see the module docstring).
+    (Device("cpu", cpu_flags=AVX512_BF16), "float32", False),
+    (Device("gpu", compute_capability=(6, 1)), "float32", "auto"),
+    (Device("gpu", compute_capability=(7, 0)), "mixed_float16", "auto"),
+    (Device("gpu", compute_capability=(9, 0)), "mixed_float16", "auto"),
+    (Device("gpu", compute_capability=None), "float32", "auto"),
+    (Device("tpu"), "mixed_bfloat16", "auto"),
+], ids=["cpu", "cpu-amx", "cpu-avx512bf16", "gpu-cc6.1", "gpu-cc7.0", "gpu-cc9.0",
+        "gpu-unknown-cc", "tpu"])
+def test_auto_resolves_by_device(device, policy, xla):
+    assert precision.resolve("auto", device) == policy
+    assert precision.resolve_jit_compile(None, device) == xla
+    assert precision.resolve_jit_compile("auto", device) == xla
+    # An explicit choice wins on every device.
+    assert precision.resolve("float32", device) == "float32"
+    assert precision.resolve_jit_compile(True, device) is True
+
+
+@pytest.mark.parametrize("tpu, gpus, flags, expected", [
+    (False, [], AVX2, Device("cpu", name="Test CPU", cpu_flags=AVX2)),
+    (False, [("Tesla P100", (6, 0)), ("Tesla V100", (7, 0))], AVX2,
+     Device("gpu", name="Tesla P100", count=2, compute_capability=(6, 0))),
+    (True, [("Tesla V100", (7, 0))], AVX2, Device("tpu", name="TPU")),
+], ids=["cpu", "mixed-gpus-weakest-wins", "tpu-first"])
+def test_detect_prefers_tpu_then_gpus_then_cpu(monkeypatch, tpu, gpus, flags, expected):
+    monkeypatch.setattr(precision, "_tpu_visible", lambda: tpu)
+    monkeypatch.setattr(precision, "_gpu_details", lambda: gpus)
+    monkeypatch.setattr(precision, "cpu_flags", lambda: flags)
+    monkeypatch.setattr(precision, "_cpu_name", lambda: "Test CPU")
+    assert precision.detect() == expected
+
+
+def test_detect_on_this_machine_sees_its_cpu_and_stays_float32():
+    # The test machines have no GPU and no AMX (AMD EPYC, AVX2): auto is float32, XLA off.
+    device = precision.detect()
+    assert device.kind == "cpu"
+    if "amx_bf16" not in device.cpu_flags:
+        assert precision.resolve("auto") == "float32"
+    assert precision.resolve_jit_compile(None) is False
+
+
+def test_compute_capability_strings_from_jax_are_parsed():
+    assert precision._parse_capability("8.6") == (8, 6)
+    assert precision._parse_capability((7, 5)) == (7, 5)
+    assert precision._parse_capability(None) is None
 
 
 def test_unknown_precision_lists_names():
     with pytest.raises(ValueError, match=r"`precision` must be one of .*Did you mean 'mixed_bfloat16'"):
         precision.resolve("mixed_bfloat61")
+    with pytest.raises(ValueError, match=r"`jit_compile` must be True, False, None or 'auto'. Received: jit_compile='xla'"):
+        precision.resolve_jit_compile("xla")
+
+
+def test_mixed_float16_compiles_with_loss_scaling_and_float32_outputs():
+    import kerasrecipes as kr
+
+    with precision.policy_scope("mixed_float16"):
+        model = kr.models.get("fashion_vgg_small", input_shape=(28, 28, 1), classes=10, width=0.25)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert model.layers[1].compute_dtype == "float16"
+    assert model.output.dtype == "float32"
+
+
+def test_describe_run_names_device_policy_replicas_and_xla():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(loss="mse", jit_compile=False)
+    line = precision.describe_run(model, Device("gpu", name="Tesla V100", count=1,
+                                                compute_capability=(7, 0)))
+    assert line == "Training on GPU (Tesla V100, cc 7.0), 1 replica, precision float32, XLA off"
 
 
 def test_policy_scope_applies_inside_and_restores_after_errors():
