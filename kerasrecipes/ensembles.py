@@ -600,8 +600,10 @@ def check_plan(source, fusion, layer=None, config=None):
     if layer is not None and config is not None:
         from kerasrecipes import models
 
-        untrained = models.get(config.model, width=config.width, norm=config.norm,
-                               activation=config.activation, dropout=config.dropout)
+        # None keys keep the preset's own values, as in the recipe's build.
+        options = dict(width=config.width, norm=config.norm, activation=config.activation,
+                       dropout=config.dropout)
+        untrained = models.get(config.model, **{k: v for k, v in options.items() if v is not None})
         names = [lay.name for lay in untrained.layers]
         if layer not in names:
             raise unknown_name_error("layer", layer, names)
