@@ -53,6 +53,7 @@ SCRIPT = textwrap.dedent(
         x = layers.apply_conv_norm_act(x, 8, norm=norm, activation=act, kernel_initializer=init,
                                        kernel_regularizer="l2:1e-4", kernel_constraint="max_norm:3",
                                        name=f"b{i}")
+    x = layers.apply_residual_block(x, 8, strides=2, name="res", norm="weight")
     x = layers.apply_fire_block(x, 4, 4, 4, bypass="simple", name="fire2", norm="batch")
     x = layers.apply_fire_block(x, 4, 8, 8, bypass="complex", name="fire3", norm=None)
     x = layers.CeilMaxPooling2D(3, 2)(x)
@@ -75,7 +76,7 @@ SCRIPT = textwrap.dedent(
 
     # Builders: one training step each.
     for name, kwargs in [("fashion_vgg_small", {}), ("fashion_squeezenet", {"width": 0.25}),
-                         ("fashion_resnet", {"width": 0.25, "norm": "weight"})]:
+                         ("fashion_resnet", {"width": 0.25})]:
         net = kr.models.get(name, **kwargs)
         x = rng.integers(0, 256, (8, *net.input_shape[1:])).astype("float32")
         net.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")

@@ -7,10 +7,8 @@ there exists.
 
 import json
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _format import table  # noqa: E402
+from _format import table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COVERAGE = os.path.join(ROOT, "docs", "coverage.json")
