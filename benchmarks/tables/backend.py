@@ -18,7 +18,9 @@ def render(results_dir):
     ]
     note = (f"Backend {result['backend']} on {result['device']}"
             + (" (`--quick`: 1,024 images, one timed epoch; it shows the program runs, "
-               "not a speed)" if result["quick"] else "")
+               "not a speed)" if result["quick"] else
+               " ({images:,} images, {epochs} epochs, median of {repeats} interleaved "
+               "library/plain repeats)".format(**result["provenance"]["config"]))
             + f". GPU: {result['gpu']}. {source(result)}")
     header = ["model", "policy", "params", "library images/s", "plain Keras images/s",
               "library / plain"]
