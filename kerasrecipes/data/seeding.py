@@ -118,3 +118,40 @@ def seed_stream(seed=None):
     """An endless dataset of int64 batch seeds, the same for the same `seed`, new
     every epoch (`rerandomize_each_iteration=True`)."""
     return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+
+
+def epoch_seed(seed, epoch):
+    """A scalar int64 seed that is a pure function of `(seed, epoch)`.
+
+    A resumed run recomputes epoch k's shuffle order and augmentation draws from it
+    instead of replaying k-1 earlier epochs of a stateful seed stream.
+
+    Args:
+        seed: int, the run's seed.
+        epoch: int64 scalar tensor (or int), the zero-based epoch.
+    """
+    pair = tf.stack([tf.constant(seed, tf.int64), tf.cast(epoch, tf.int64)])
+    return tf.random.stateless_uniform([], seed=pair, minval=None, maxval=None, dtype=tf.int64)
+
+
+def indexed_seed_stream(seed):
+    """A dataset of int64 batch seeds, the i-th a pure function of `(seed, i)`.
+
+    Args:
+        seed: int64 scalar tensor, e.g. `epoch_seed(run_seed, epoch)`.
+    """
+    def batch_seed(index):
+        pair = tf.stack([tf.cast(seed, tf.int64), index])
+        return tf.random.stateless_uniform([], seed=pair, minval=None, maxval=None, dtype=tf.int64)
+
+    return tf.data.Dataset.range(2**62).map(batch_seed)
+
+
+def epoch_counter():
+    """Returns the int64 variable through which a training pipeline learns its epoch.
+
+    `kerasrecipes.data.pipeline(..., epoch_counter=counter)` reads it each time an
+    iteration starts; `kerasrecipes.training.resume.EpochSync(counter)` sets it at the
+    start of every `fit()` epoch.
+    """
+    return tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_counter")

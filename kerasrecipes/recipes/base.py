@@ -9,6 +9,7 @@ import numpy as np
 
 from kerasrecipes import models
 from kerasrecipes.layers import augmentation
+from kerasrecipes.recipes import reliability
 from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import callbacks as callbacks_lib
 from kerasrecipes.training import diagnostics
@@ -40,6 +41,7 @@ def validate(config):
          "None or an integer >= 10")
     need(config.early_stopping is None or config.early_stopping >= 1, "early_stopping",
          "None or a patience >= 1")
+    need(config.backup_freq >= 1, "backup_freq", "an integer >= 1 (batches between backups)")
     if config.model not in models.names():
         from kerasrecipes._names import unknown_name_error
 
@@ -122,7 +124,8 @@ class Recipe:
         Returns:
             The `keras.callbacks.History`.
         """
-        self.history = self.model.fit(
+        self.history = reliability.fit(
+            self.model,
             self.train_data,
             validation_data=self.val_data,
             epochs=epochs or self.config.epochs,
@@ -219,6 +222,7 @@ def build(config):
     from kerasrecipes import data
 
     validate(config)
+    reliability.configure(config)
     keras.utils.set_random_seed(config.seed)
     (x_train, y_train), (x_test, y_test) = data.load(config.dataset)
     (x_train, y_train), (x_val, y_val) = split_validation(
@@ -248,9 +252,10 @@ def build(config):
         jit_compile=config.jit_compile,
     )
     augment = augmentation.augmentation_policy(config.augment, seed=config.seed)
+    epoch_sync = reliability.epoch_sync()
     train_data = data.pipeline(
         x_train, y_train, config.batch_size, training=True, augment=augment, seed=config.seed,
-        classes=len(class_names),
+        classes=len(class_names), epoch_counter=epoch_sync.counter,
     )
     val_data = data.pipeline(x_val, y_val, max(config.batch_size, 512))
     test_data = data.pipeline(x_test, y_test, max(config.batch_size, 512))
@@ -267,4 +272,5 @@ def build(config):
         callbacks.append(callbacks_lib.ActivationStatistics(x_val[:64].astype("float32"), y_val[:64]))
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=os.path.join(config.log_dir, "tensorboard")))
+    callbacks = reliability.with_resume_callbacks(config, callbacks, epoch_sync)
     return Recipe(config, model, train_data, val_data, test_data, callbacks, class_names)

@@ -56,6 +56,12 @@ class RecipeConfig:
     log_dir: typing.Optional[str] = None
     tensorboard: bool = False
     statistics: bool = False
+    # Reliability (issue 13): `backup_dir` makes a killed run resumable with the same
+    # command (backups every `backup_freq` batches); `deterministic` turns TensorFlow's
+    # op determinism on for the whole process (bit-identical reruns on CPU, a little slower).
+    backup_dir: typing.Optional[str] = None
+    backup_freq: int = 50
+    deterministic: bool = False
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""
