@@ -4,6 +4,7 @@
     kerasrecipes config fashion_mnist_vgg --set epochs=3
     kerasrecipes train fashion_mnist_vgg --epochs 1 --set batch_size=256 --set optimizer=adam --export
     kerasrecipes train fashion_mnist_vgg --sanity-check --set log_dir=runs/fm
+    kerasrecipes train fashion_mnist_vgg --resume runs/fm/backup   # again after a kill
     kerasrecipes export runs/fashion_mnist_vgg/model.keras --name fashion_mnist_vgg
     kerasrecipes show-augment strong --output strong.png
 
@@ -31,6 +32,8 @@ def _overrides(args):
     overrides = _parse_sets(args.set)
     if getattr(args, "epochs", None) is not None:
         overrides["epochs"] = args.epochs
+    if getattr(args, "resume", None) is not None:
+        overrides["backup_dir"] = args.resume
     return overrides
 
 
@@ -130,6 +133,9 @@ def build_parser():
             sub.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
             sub.add_argument("--sanity-check", action="store_true",
                              help="first overfit 64 training images; stop if that fails")
+            sub.add_argument("--resume", "--backup-dir", dest="resume", metavar="DIR",
+                             help="back up to DIR while training; run the same command "
+                                  "again after a kill to continue where it stopped")
 
     exporter = commands.add_parser("export", help="export a .keras model as a SavedModel")
     exporter.add_argument("model", help="path of a .keras file")
@@ -159,6 +165,9 @@ def main(argv=None):
     except (ValueError, FileNotFoundError) as error:
         print(f"kerasrecipes {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except FloatingPointError as error:  # training.TrainingDiverged: a one-line diagnosis
+        print(f"kerasrecipes {args.command}: error: {error}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

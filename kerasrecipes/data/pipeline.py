@@ -184,7 +184,17 @@ def _epoch_indexed(source, size, shuffle_buffer, batch_size, drop_remainder, aug
 
     def one_epoch(_):
         epoch_seed = seeding.epoch_seed(seed, epoch_counter.read_value())
-        shuffled = source.shuffle(shuffle_buffer, seed=epoch_seed, reshuffle_each_iteration=False)
+        # TensorFlow combines a shuffle seed with the global seed and compares the pair
+        # with (0, 0) in Python, which fails for a tensor seed when the global seed is 0
+        # (`keras.utils.set_random_seed(0)`). The order depends on `seed` alone anyway,
+        # so the function graph being traced drops the global seed.
+        graph = tf.compat.v1.get_default_graph()
+        global_seed, graph.seed = graph.seed, None
+        try:
+            shuffled = source.shuffle(shuffle_buffer, seed=epoch_seed,
+                                      reshuffle_each_iteration=False)
+        finally:
+            graph.seed = global_seed
         return _batch_and_augment(shuffled, batch_size, drop_remainder, augment, seed,
                                   num_parallel_calls, vectorized, image_shape,
                                   seeds=seeding.indexed_seed_stream(epoch_seed))

@@ -5,6 +5,8 @@ Kept out of `base.py` so that `build()` and `Recipe.fit()` each make one call he
 
 import keras
 
+from kerasrecipes.training import diagnostics
+from kerasrecipes.training import nan_guard
 from kerasrecipes.training import resume
 
 
@@ -26,8 +28,14 @@ def epoch_sync():
 
 
 def with_resume_callbacks(config, callbacks, sync):
-    """Returns `callbacks` plus the epoch sync and, with `backup_dir`, the backup (last)."""
-    callbacks = [sync] + list(callbacks)
+    """Returns `callbacks` plus the epoch sync and, with `backup_dir`, the backup (last).
+
+    A plain `TerminateOnNaN` becomes a `NaNGuard`, which also keeps the last good weights.
+    """
+    callbacks = [sync] + [
+        nan_guard.NaNGuard() if type(c) is keras.callbacks.TerminateOnNaN else c
+        for c in callbacks
+    ]
     if config.backup_dir:
         callbacks.append(resume.ResumableBackup(config.backup_dir, config.backup_freq))
     return callbacks
@@ -38,13 +46,27 @@ def fit(model, train_data, epochs, callbacks, **fit_kwargs):
 
     Returns:
         The `keras.callbacks.History`.
+
+    Raises:
+        TrainingDiverged: the loss became NaN or Inf. The model holds the weights of
+            the start of that epoch, the backup (if any) its last good state, and the
+            message says why (`diagnostics.diagnose_divergence`).
     """
     backups = [c for c in callbacks if isinstance(c, resume.ResumableBackup)]
     if not backups:
-        return model.fit(train_data, epochs=epochs, callbacks=callbacks, **fit_kwargs)
-    backup = backups[0]
-    others = [c for c in callbacks if c is not backup]
-    backup.track([c for c in others if not isinstance(c, (resume.EpochSync,
-                                                         keras.callbacks.TerminateOnNaN))])
-    return resume.fit_resumable(model, train_data, epochs, backup, others + [backup],
-                                **fit_kwargs)
+        history = model.fit(train_data, epochs=epochs, callbacks=callbacks, **fit_kwargs)
+    else:
+        backup = backups[0]
+        others = [c for c in callbacks if c is not backup]
+        backup.track([c for c in others if not isinstance(c, (resume.EpochSync,
+                                                             keras.callbacks.TerminateOnNaN))])
+        history = resume.fit_resumable(model, train_data, epochs, backup, others + [backup],
+                                       **fit_kwargs)
+    for guard in callbacks:
+        if isinstance(guard, nan_guard.NaNGuard) and guard.diverged:
+            epoch, batch, _ = guard.diverged
+            x, y = next(iter(train_data.take(1)))
+            message = diagnostics.diagnose_divergence(
+                model, x, y, guard.learning_rate, where=f"epoch {epoch + 1}, batch {batch + 1}")
+            raise diagnostics.TrainingDiverged(message, epoch, batch, history)
+    return history

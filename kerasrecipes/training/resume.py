@@ -187,6 +187,9 @@ class ResumableBackup(keras.callbacks.BackupAndRestore):
         pass  # `fit_resumable` deletes the backup once the whole run is done
 
     def _save(self, epoch, batch):
+        if not all(np.all(np.isfinite(keras.ops.convert_to_numpy(v)))
+                   for v in self.model.trainable_variables):
+            return  # the last finite state stays the backup
         os.makedirs(self.backup_dir, exist_ok=True)
         self._saves += 1
         stem = f"backup-{self._saves:06d}"
