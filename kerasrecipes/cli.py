@@ -77,14 +77,12 @@ def cmd_train(args):
 
 
 def cmd_export(args):
-    import keras
-
-    import kerasrecipes  # noqa: F401  (registers the custom objects)
     from kerasrecipes import export
+    from kerasrecipes import saving
 
     if not os.path.exists(args.model):
         raise ValueError(f"Argument `model` must be an existing .keras file. Received: model={args.model!r}")
-    model = keras.saving.load_model(args.model)
+    model = saving.load_model(args.model, trust_h5=args.trust_h5)
     name = args.name or os.path.splitext(os.path.basename(args.model))[0]
     path = export.save(model, os.path.join(args.export_dir, name))
     print(f"Exported the SavedModel to {path}")
@@ -141,6 +139,8 @@ def build_parser():
     exporter.add_argument("model", help="path of a .keras file")
     exporter.add_argument("--name", help="model name (defaults to the file's stem)")
     exporter.add_argument("--export-dir", default="saved_models")
+    exporter.add_argument("--trust-h5", action="store_true",
+                          help="load a legacy .h5 model (it can run code: your own files only)")
     exporter.set_defaults(run=cmd_export)
 
     show = commands.add_parser("show-augment",
