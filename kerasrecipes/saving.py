@@ -124,3 +124,52 @@ def load_model(path, trust_h5=False, compile=True):
     import kerasrecipes  # noqa: F401  (registers the custom objects by name)
 
     return keras.saving.load_model(path, compile=compile, safe_mode=True)
+
+
+class ServingModel:
+    """An exported SavedModel's `serving_default`, with its input checked first.
+
+    TensorFlow's signature reports a wrong dtype as an `InvalidArgumentError` naming a
+    generated function, and a wrong image size only deep inside the graph (a reshape
+    that fails); this wrapper checks against the export's metadata and raises a
+    `TypeError`/`ValueError` that names the argument, what is allowed and what came.
+
+    Args:
+        path: str, a version folder written by `kerasrecipes.export.save`.
+
+    Example:
+
+    >>> serve = ServingModel("saved_models/fashion_mnist_vgg/1")
+    >>> serve(np.zeros((2, 28, 28, 1), np.uint8))["class_id"]
+    """
+
+    def __init__(self, path):
+        import tensorflow as tf
+
+        from kerasrecipes import export
+
+        metadata = export.load_metadata(path)
+        self.dtype = metadata["input"]["dtype"]
+        self.shape = tuple(metadata["input"]["shape"])
+        self.signature = tf.saved_model.load(path).signatures["serving_default"]
+
+    def __call__(self, images):
+        """Returns the signature's outputs (`probabilities`, `class_id`) for `images`."""
+        dtype = getattr(images, "dtype", None)
+        if dtype is None or getattr(dtype, "name", str(dtype)) != self.dtype:
+            raise TypeError(
+                f"Argument `images` must be a {self.dtype} array of shape "
+                f"{_shape_text(self.shape)} (raw pixels). Received: images.dtype={dtype}"
+            )
+        shape = tuple(images.shape)
+        if len(shape) != len(self.shape) or any(
+                want is not None and got != want for got, want in zip(shape, self.shape)):
+            raise ValueError(
+                f"Argument `images` must have shape {_shape_text(self.shape)}. "
+                f"Received: images.shape={shape}"
+            )
+        return self.signature(images=images)
+
+
+def _shape_text(shape):
+    return "(" + ", ".join("N" if d is None else str(d) for d in shape) + ")"

@@ -48,6 +48,7 @@ def pipeline(
     num_parallel_calls=AUTOTUNE,
     private_threadpool_size=None,
     epoch_counter=None,
+    value_range=(0, 255),
 ):
     """Builds a batched, prefetched `tf.data.Dataset` from arrays or a dataset.
 
@@ -95,6 +96,9 @@ def pipeline(
             so epoch k has the same order and draws in a resumed run as in an
             unbroken one; the caller sets the counter before each epoch
             (`kerasrecipes.training.resume.EpochSync`).
+        value_range: `(low, high)` that float pixels must lie in, or None to skip
+            the check. Defaults to raw pixels `(0, 255)`: float images already
+            scaled to [0, 1] are refused (the model does its own scaling).
 
     Returns:
         A `tf.data.Dataset` of `(images, labels)` batches; images float32.
@@ -124,7 +128,14 @@ def pipeline(
         validation.validate_element_spec(x, channels=channels)
         dataset, size, image_shape = x, None, tuple(x.element_spec[0].shape)
     else:
-        x, y = validation.validate_arrays(x, y, classes=classes, channels=channels)
+        x, y = validation.validate_arrays(x, y, classes=classes, channels=channels,
+                                          value_range=value_range,
+                                          min_classes=2 if training else None)
+        if training and batch_size > len(x):
+            raise ValueError(
+                f"Argument `batch_size` must be at most the number of training images "
+                f"({len(x)}). Received: batch_size={batch_size}"
+            )
         dataset, size, image_shape = tf.data.Dataset.from_tensor_slices((x, y)), len(x), x.shape[1:]
         if shuffle_buffer is None:
             shuffle_buffer = size

@@ -48,6 +48,7 @@ def validate(config):
         raise unknown_name_error("model", config.model, models.names())
     augmentation.augmentation_policy(config.augment)
     precision.resolve(config.precision)
+    reliability.check_part_names(config)
     need(config.tensorboard is False or config.log_dir is not None, "tensorboard",
          "false unless `log_dir` is set (TensorBoard writes into log_dir/tensorboard)")
     if config.tensorboard:

@@ -73,14 +73,30 @@ class RecipeConfig:
 
     @classmethod
     def from_dict(cls, values):
-        """Builds a config from a dict, rejecting unknown keys."""
+        """Builds a config from a dict (e.g. parsed JSON), rejecting unknown keys and
+        values of the wrong type (no string coercion here: that is for `--set`)."""
+        if not isinstance(values, dict):
+            raise TypeError(
+                f"Argument `values` must be a dict of config keys. Received: {type(values).__name__}"
+            )
         check_keys(values)
-        return cls(**values)
+        for key, value in values.items():
+            if isinstance(value, str) and _field_type(key)[0] is not str:
+                raise ValueError(
+                    f"Key `{key}` must be of type {_field_type(key)[0].__name__} in a config "
+                    f"file, not a string. Received: {key}={value!r}"
+                )
+            coerce(key, value)
+        return cls(**{key: coerce(key, value) for key, value in values.items()})
 
     @classmethod
     def from_json(cls, text):
-        """Builds a config from a JSON string."""
-        return cls.from_dict(json.loads(text))
+        """Builds a config from a JSON string (JSON only: nothing is evaluated)."""
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"Argument `text` must be a JSON object. Received: invalid JSON ({error})") from None
+        return cls.from_dict(values)
 
     def replace(self, **overrides):
         """Returns a copy with `overrides` applied; values may be `--set` strings."""

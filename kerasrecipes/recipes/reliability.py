@@ -22,6 +22,25 @@ def configure(config):
         tf.config.experimental.enable_op_determinism()
 
 
+def check_part_names(config):
+    """Looks up every part the config names, so a misspelt initializer, activation,
+    norm, regularizer or constraint fails (with "Did you mean") before data is loaded."""
+    from kerasrecipes import activations
+    from kerasrecipes import constraints
+    from kerasrecipes import initializers
+    from kerasrecipes import regularizers
+    from kerasrecipes.layers import normalization
+
+    initializers.get(config.initializer)
+    activations.layer(config.activation)
+    if config.norm is not None:
+        normalization.get(config.norm, channels=8)
+    if config.regularizer is not None:
+        regularizers.get(config.regularizer)
+    if config.constraint is not None:
+        constraints.get(config.constraint)
+
+
 def epoch_sync():
     """The callback whose counter makes the training pipeline epoch-indexed."""
     return resume.EpochSync()
