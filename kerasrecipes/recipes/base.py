@@ -42,6 +42,8 @@ def validate(config):
     need(config.early_stopping is None or config.early_stopping >= 1, "early_stopping",
          "None or a patience >= 1")
     need(config.backup_freq >= 1, "backup_freq", "an integer >= 1 (batches between backups)")
+    need(config.parallel_calls is None or config.parallel_calls >= 1, "parallel_calls",
+         "None (autotune) or an integer >= 1")
     if config.model not in models.names():
         from kerasrecipes._names import unknown_name_error
 
@@ -257,6 +259,7 @@ def build(config):
     train_data = data.pipeline(
         x_train, y_train, config.batch_size, training=True, augment=augment, seed=config.seed,
         classes=len(class_names), epoch_counter=epoch_sync.counter,
+        **reliability.pipeline_options(config),
     )
     val_data = data.pipeline(x_val, y_val, max(config.batch_size, 512))
     test_data = data.pipeline(x_test, y_test, max(config.batch_size, 512))

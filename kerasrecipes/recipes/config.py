@@ -62,6 +62,7 @@ class RecipeConfig:
     backup_dir: typing.Optional[str] = None
     backup_freq: int = 50
     deterministic: bool = False
+    parallel_calls: typing.Optional[int] = None  # tf.data map calls; None: autotune
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""

@@ -41,6 +41,11 @@ def check_part_names(config):
         constraints.get(config.constraint)
 
 
+def pipeline_options(config):
+    """The training pipeline's keyword arguments set by the config (parallel map calls)."""
+    return {} if config.parallel_calls is None else {"num_parallel_calls": config.parallel_calls}
+
+
 def epoch_sync():
     """The callback whose counter makes the training pipeline epoch-indexed."""
     return resume.EpochSync()
