@@ -25,13 +25,15 @@ import os
 import keras
 import numpy as np
 
+from kerasrecipes import _keras_compat
+
 _STATE = "state.json"
 _SKIPPED_ATTRIBUTES = ("model", "_model", "params", "validation_data", "monitor_op")
 
 
 def _seed_states(model):
     """The dropout and other seed-generator state variables, which `save_weights` omits."""
-    return [v for v in model.variables if "seed_generator_state" in v.path]
+    return _keras_compat.seed_state_variables(model)
 
 
 def _jsonable(value):
