@@ -94,7 +94,8 @@ def pipeline(
             epoch_counter()`), training only, needs `seed`. Each iteration then
             shuffles and augments from seeds derived from `(seed, counter)` alone,
             so epoch k has the same order and draws in a resumed run as in an
-            unbroken one; the caller sets the counter before each epoch
+            unbroken one. An iteration reads the counter and adds one to it; a
+            caller that knows the epoch sets it first
             (`kerasrecipes.training.resume.EpochSync`).
         value_range: `(low, high)` that float pixels must lie in, or None to skip
             the check. Defaults to raw pixels `(0, 255)`: float images already
@@ -194,7 +195,10 @@ def _epoch_indexed(source, size, shuffle_buffer, batch_size, drop_remainder, aug
         _build(augment, (None,) + tuple(image_shape))
 
     def one_epoch(_):
-        epoch_seed = seeding.epoch_seed(seed, epoch_counter.read_value())
+        # Read-and-advance: a plain `fit()` or loop gets a new epoch each pass, and an
+        # `EpochSync` callback, which sets the counter first, gets exactly its epoch.
+        epoch = epoch_counter.assign_add(1) - 1
+        epoch_seed = seeding.epoch_seed(seed, epoch)
         # TensorFlow combines a shuffle seed with the global seed and compares the pair
         # with (0, 0) in Python, which fails for a tensor seed when the global seed is 0
         # (`keras.utils.set_random_seed(0)`). The order depends on `seed` alone anyway,

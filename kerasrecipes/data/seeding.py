@@ -150,8 +150,8 @@ def indexed_seed_stream(seed):
 def epoch_counter():
     """Returns the int64 variable through which a training pipeline learns its epoch.
 
-    `kerasrecipes.data.pipeline(..., epoch_counter=counter)` reads it each time an
-    iteration starts; `kerasrecipes.training.resume.EpochSync(counter)` sets it at the
-    start of every `fit()` epoch.
+    `kerasrecipes.data.pipeline(..., epoch_counter=counter)` reads it (and adds one)
+    each time an iteration starts; `kerasrecipes.training.resume.EpochSync` sets it at
+    the start of every `fit()` epoch.
     """
     return tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_counter")
