@@ -23,7 +23,7 @@ from kerasrecipes import regularizers
 
 __version__ = "0.1.0"
 
-_LAZY = ("data", "export", "recipes", "training", "cli")
+_LAZY = ("data", "export", "recipes", "training", "plots", "saving", "cli")
 
 
 def __getattr__(name):

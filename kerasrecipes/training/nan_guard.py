@@ -37,6 +37,10 @@ class NaNGuard(keras.callbacks.TerminateOnNaN):
     def get_config(self):
         return {}
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
     def _variables(self):
         optimizer = self.model.optimizer
         return list(self.model.variables) + (list(optimizer.variables) if optimizer else [])

@@ -94,6 +94,10 @@ class EpochSync(keras.callbacks.Callback):
     def get_config(self):
         return {}
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
 
 @keras.saving.register_keras_serializable(package="kerasrecipes")
 class ResumableBackup(keras.callbacks.BackupAndRestore):
@@ -132,6 +136,10 @@ class ResumableBackup(keras.callbacks.BackupAndRestore):
 
     def get_config(self):
         return {"backup_dir": self.backup_dir, "save_freq": self.save_freq}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def track(self, callbacks):
         """Backs up the state of `callbacks` too; returns `self`."""
