@@ -32,7 +32,9 @@ def apply_image_input(input_shape, preprocessing="squeeze"):
     inputs = keras.Input(shape=tuple(input_shape), name="images")
     x = inputs
     if preprocessing == "squeeze":
-        x = keras.layers.Rescaling(1.0 / 127.5, offset=-1.0, name="squeeze")(x)
+        from kerasrecipes.layers.preprocessing import squeeze
+
+        x = squeeze(name="squeeze")(x)
     return inputs, x
 
 

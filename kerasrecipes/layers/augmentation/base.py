@@ -12,6 +12,7 @@ import keras
 
 from kerasrecipes import _keras_compat
 from kerasrecipes._keras_compat import BaseImagePreprocessingLayer
+from kerasrecipes._names import check_rate  # noqa: F401  (its home is _names)
 
 
 def check_value_range(value_range):
@@ -29,11 +30,6 @@ def check_value_range(value_range):
     return (float(value_range[0]), float(value_range[1]))
 
 
-def check_rate(name, value, high=1.0):
-    """Raises the Keras-form error unless `0 <= value < high`."""
-    if not isinstance(value, (int, float)) or not 0 <= value < high:
-        raise ValueError(f"Argument `{name}` must be in [0, {high:g}). Received: {name}={value!r}")
-    return float(value)
 
 
 @_keras_compat.without_base_factor
