@@ -91,10 +91,10 @@ def cmd_export(args):
 
 def cmd_show_augment(args):
     from kerasrecipes import data
-    from kerasrecipes.layers import augmentation
+    from kerasrecipes.layers import augmentation_policy
     from kerasrecipes.plots import augmentation_grid
 
-    augmentation.augmentation_policy(args.policy)  # unknown names fail before loading data
+    augmentation_policy(args.policy)  # unknown names fail before loading data
     (x_train, _), _ = data.load(args.dataset)
     path = args.output or f"augment_{args.policy}.png"
     augmentation_grid(x_train[: args.count], args.policy, path, count=args.count,
