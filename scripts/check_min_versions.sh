@@ -9,7 +9,8 @@ root=$(pwd)
 venv=$(mktemp -d /tmp/kr-min-versions.XXXXXX)
 trap 'rm -rf "$venv"' EXIT
 
-# The floors, read from setup.cfg: "name>=version" -> "name==version".
+# The floors, read from setup.cfg: "name>=version" -> "name==version.*" (the floor's
+# newest patch: "tensorflow>=2.16" has no 2.16.0 release, only 2.16.1 and 2.16.2).
 floors=$(python3 - <<'PY'
 import configparser
 cfg = configparser.ConfigParser()
@@ -18,7 +19,7 @@ for line in cfg["options"]["install_requires"].split("\n"):
     line = line.strip()
     if ">=" in line:
         name, version = line.split(">=")
-        print(f"{name.strip()}=={version.strip()}")
+        print(f"{name.strip()}=={version.strip()}.*")
 PY
 )
 echo "floors: $floors"
