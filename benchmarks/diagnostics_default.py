@@ -21,6 +21,7 @@ import keras  # noqa: E402
 
 import kerasrecipes as kr  # noqa: E402
 from kerasrecipes.training import find_lr  # noqa: E402
+from kerasrecipes.plots import curves  # noqa: E402
 from kerasrecipes.training import sanity_check  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -47,7 +48,7 @@ def main():
     start = time.perf_counter()
     lr_test = find_lr(recipe, steps=args.lr_steps)
     lr_wall = time.perf_counter() - start
-    lr_test.plot(os.path.join(FIGURES, "lr_range_test.png"))
+    curves.plot_lr_range_test(lr_test, os.path.join(FIGURES, "lr_range_test.png"))
     print(f"find_lr: suggested {lr_test.suggested:.3g}, lowest loss at {lr_test.min_loss_lr:.3g}, "
           f"steepest at {lr_test.steepest_lr:.3g} ({lr_wall:.1f} s)")
 

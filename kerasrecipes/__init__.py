@@ -23,7 +23,8 @@ from kerasrecipes import regularizers
 
 __version__ = "0.1.0"
 
-_LAZY = ("data", "export", "recipes", "training", "cli", "plots", "transfer", "ensembles")
+_LAZY = ("data", "export", "recipes", "training", "plots", "saving", "cli", "transfer",
+         "ensembles")
 
 
 def __getattr__(name):

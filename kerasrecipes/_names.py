@@ -23,6 +23,13 @@ def unknown_name_error(argument, value, allowed):
     )
 
 
+def check_rate(name, value, high=1.0):
+    """Returns `value` as a float, or raises the Keras-form error unless `0 <= value < high`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < high:
+        raise ValueError(f"Argument `{name}` must be in [0, {high:g}). Received: {name}={value!r}")
+    return float(value)
+
+
 def split_value(identifier):
     """Splits `"name:value"` into `("name", float(value))`; `"name"` gives `("name", None)`.
 

@@ -5,6 +5,7 @@
     kerasrecipes train fashion_mnist_vgg --epochs 1 --set batch_size=256 --set optimizer=adam --export
     kerasrecipes train fashion_mnist_vgg --sanity-check --set log_dir=runs/fm
     kerasrecipes train image_classifier --data path/to/images --epochs 5 --export
+    kerasrecipes train fashion_mnist_vgg --resume runs/fm/backup   # again after a kill
     kerasrecipes export runs/fashion_mnist_vgg/model.keras --name fashion_mnist_vgg
     kerasrecipes export runs/fm.keras --dataset fashion_mnist --tflite int8
     kerasrecipes predict saved_models/fashion_mnist_vgg shoe.png shirt.png
@@ -45,6 +46,8 @@ def _overrides(args):
         overrides["checkpoint_dir"] = args.checkpoint_dir
     if getattr(args, "strategy", None) is not None:
         overrides["strategy"] = args.strategy
+    if getattr(args, "resume", None) is not None:
+        overrides["backup_dir"] = args.resume
     return overrides
 
 
@@ -93,17 +96,15 @@ def cmd_train(args):
 
 
 def cmd_export(args):
-    import keras
-
-    import kerasrecipes  # noqa: F401  (registers the custom objects)
     from kerasrecipes import export
+    from kerasrecipes import saving
 
     if not os.path.exists(args.model):
         raise ValueError(f"Argument `model` must be an existing .keras file. Received: model={args.model!r}")
     if "int8" in (args.tflite or []) and not args.dataset:
         raise ValueError("Option `--tflite int8` needs `--dataset NAME`: its training images "
                          "calibrate the int8 ranges. Received: no --dataset")
-    model = keras.saving.load_model(args.model)
+    model = saving.load_model(args.model, trust_h5=args.trust_h5)
     name = args.name or os.path.splitext(os.path.basename(args.model))[0]
     class_names, calibration = None, None
     if args.dataset:
@@ -172,10 +173,10 @@ def cmd_fine_tune(args):
 
 def cmd_show_augment(args):
     from kerasrecipes import data
-    from kerasrecipes.layers import augmentation
+    from kerasrecipes.layers import augmentation_policy
     from kerasrecipes.plots import augmentation_grid
 
-    augmentation.augmentation_policy(args.policy)  # unknown names fail before loading data
+    augmentation_policy(args.policy)  # unknown names fail before loading data
     (x_train, _), _ = data.load(args.dataset)
     path = args.output or f"augment_{args.policy}.png"
     augmentation_grid(x_train[: args.count], args.policy, path, count=args.count,
@@ -257,6 +258,9 @@ def build_parser():
                              help="first overfit 64 training images; stop if that fails")
             sub.add_argument("--checkpoint-dir",
                              help="write best.keras and last.keras there each epoch")
+            sub.add_argument("--resume", "--backup-dir", dest="resume", metavar="DIR",
+                             help="back up to DIR while training; run the same command "
+                                  "again after a kill to continue where it stopped")
 
     exporter = commands.add_parser("export", help="export a .keras model as a SavedModel")
     exporter.add_argument("model", help="path of a .keras file")
@@ -268,6 +272,8 @@ def build_parser():
                           help="also write this .tflite into the version folder (repeatable)")
     exporter.add_argument("--version", type=int, help="version number (default: next free)")
     exporter.add_argument("--overwrite", action="store_true", help="replace --version if it exists")
+    exporter.add_argument("--trust-h5", action="store_true",
+                          help="load a legacy .h5 model (it can run code: your own files only)")
     exporter.set_defaults(run=cmd_export)
 
     predictor = commands.add_parser(
@@ -341,6 +347,9 @@ def main(argv=None):
     except (ValueError, FileNotFoundError) as error:
         print(f"kerasrecipes {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except FloatingPointError as error:  # training.TrainingDiverged: a one-line diagnosis
+        print(f"kerasrecipes {args.command}: error: {error}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -44,6 +44,16 @@ EXAMPLES = {
     "AtomicModelCheckpoint": dict(filepath="ckpt/epoch-{epoch:03d}.keras", monitor="val_accuracy",
                                   mode="max", save_best_only=True, keep=3, verbose=1),
     "LateFusion": dict(mode="weighted", member_weights=[0.25, 0.75]),
+    "FancyPCA": dict(eigenvalues=[0.2, 0.02, 0.002], eigenvectors=[[0.58, -0.7, 0.41],
+                     [0.58, 0.0, -0.82], [0.58, 0.7, 0.41]], sigma=0.2, value_range=(0, 1),
+                     seed=6),
+    "RandomGaussianNoise": dict(stddev=0.1, value_range=(0, 1), seed=7),
+    "RandomPixelDrop": dict(rate=0.2, value_range=(-1, 1), seed=8),
+    "RandomSaltAndPepper": dict(rate=0.1, value_range=(0, 1), seed=9),
+    "RandomTransform": dict(transforms=("rotate", "zoom"), magnitude=0.3, fill_mode="reflect",
+                            fill_value=1.0, interpolation="nearest", value_range=(0, 1), seed=10),
+    "ResumableBackup": dict(backup_dir="runs/backup", save_freq=7),
+    "Whitening": dict(method="pca", epsilon=1e-3, n_components=2),
 }
 
 
@@ -51,6 +61,23 @@ def test_our_parts_are_registered():
     expected = {"SmallRandom", "Calibrated", "UnitMaxNorm", "PReLU", "RReLU",
                 "LocalResponseNormalization", "CeilMaxPooling2D"}
     assert {PACKAGE + name for name in expected} <= set(REGISTERED)
+
+
+@pytest.mark.parametrize("registered_name", REGISTERED)
+def test_every_argument_is_exercised_with_a_non_default_value(registered_name):
+    """A get_config that stores a default instead of the value would pass a test built with
+    defaults: every class with arguments gets non-default values for all of them."""
+    cls = keras.saving.get_custom_objects()[registered_name]
+    short = registered_name[len(PACKAGE):]
+    parameters = [p for p in inspect.signature(cls.__init__).parameters.values()
+                  if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    given = EXAMPLES.get(short, {})
+    missing = [p.name for p in parameters if p.name not in given
+               and p.name not in ("alpha_regularizer", "alpha_constraint")]
+    assert not missing, f"EXAMPLES[{short!r}] gives no value for {missing}"
+    defaults = [p.name for p in parameters if p.name in given and p.default is not p.empty
+                and p.default is not None and normalised(given[p.name]) == normalised(p.default)]
+    assert not defaults, f"EXAMPLES[{short!r}] uses the default for {defaults}"
 
 
 def normalised(value):

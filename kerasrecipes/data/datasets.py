@@ -11,7 +11,6 @@ Fashion-MNIST is looked for, in order, in:
 """
 
 import dataclasses
-import difflib
 import os
 
 import numpy as np
@@ -65,11 +64,9 @@ def names():
 def get_spec(name):
     """Returns the `DatasetSpec` for `name`, or raises a `ValueError` listing names."""
     if name not in DATASETS:
-        close = difflib.get_close_matches(str(name), DATASETS, n=3)
-        hint = f" Did you mean {close}?" if close else ""
-        raise ValueError(
-            f"Argument `name` must be one of {names()}.{hint} Received: name={name!r}"
-        )
+        from kerasrecipes._names import unknown_name_error
+
+        raise unknown_name_error("name", name, names())
     return DATASETS[name]
 
 

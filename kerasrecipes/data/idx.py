@@ -46,22 +46,32 @@ def read_idx(path):
     with opener(path, "rb") as handle:
         raw = handle.read()
     if len(raw) < 4:
-        raise ValueError(f"Not an IDX file: {path!r} is {len(raw)} bytes long.")
+        raise ValueError(
+            f"Argument `path` must be an IDX file (a 4-byte magic number, then the shape). "
+            f"Received: path={path!r}, {len(raw)} bytes long"
+        )
     zero, type_code, ndim = struct.unpack(">HBB", raw[:4])
     if zero != 0 or type_code not in _IDX_DTYPES:
         raise ValueError(
-            f"Not an IDX file: {path!r} starts with magic bytes "
-            f"{raw[:4].hex()}; expected 0000 then a type code in "
-            f"{sorted(hex(c) for c in _IDX_DTYPES)}."
+            f"Argument `path` must be an IDX file, whose magic number is 0000 then a type "
+            f"code in {sorted(hex(c) for c in _IDX_DTYPES)} and the rank. "
+            f"Received: path={path!r} starting with {raw[:4].hex()}"
         )
     header_end = 4 + 4 * ndim
+    if len(raw) < header_end:
+        raise ValueError(
+            f"Argument `path` must be a whole IDX file: its header declares {ndim} dimensions "
+            f"({header_end} header bytes) but the file holds {len(raw)} bytes (truncated). "
+            f"Received: path={path!r}"
+        )
     shape = struct.unpack(f">{ndim}I", raw[4:header_end])
     dtype = _IDX_DTYPES[type_code]
     expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if len(raw) - header_end != expected:
         raise ValueError(
-            f"Truncated or padded IDX file: {path!r} declares shape {shape} "
-            f"({expected} bytes of data) but holds {len(raw) - header_end} bytes."
+            f"Argument `path` must be a whole IDX file: it declares shape {shape} "
+            f"({expected} bytes of data) but holds {len(raw) - header_end} (truncated or "
+            f"padded). Received: path={path!r}"
         )
     data = np.frombuffer(raw, dtype=dtype, offset=header_end).reshape(shape)
     return data.astype(dtype.newbyteorder("="), copy=False)

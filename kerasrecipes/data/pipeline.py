@@ -47,6 +47,8 @@ def pipeline(
     vectorized=True,
     num_parallel_calls=AUTOTUNE,
     private_threadpool_size=None,
+    epoch_counter=None,
+    value_range=(0, 255),
 ):
     """Builds a batched, prefetched `tf.data.Dataset` from arrays or a dataset.
 
@@ -88,6 +90,16 @@ def pipeline(
         private_threadpool_size: optional int, a thread pool of this size for
             this pipeline alone (so that it does not compete with the model's
             inter-op threads); None uses the shared one.
+        epoch_counter: optional int64 `tf.Variable` (`kerasrecipes.data.seeding.
+            epoch_counter()`), training only, needs `seed`. Each iteration then
+            shuffles and augments from seeds derived from `(seed, counter)` alone,
+            so epoch k has the same order and draws in a resumed run as in an
+            unbroken one. An iteration reads the counter and adds one to it; a
+            caller that knows the epoch sets it first
+            (`kerasrecipes.training.resume.EpochSync`).
+        value_range: `(low, high)` that float pixels must lie in, or None to skip
+            the check. Defaults to raw pixels `(0, 255)`: float images already
+            scaled to [0, 1] are refused (the model does its own scaling).
 
     Returns:
         A `tf.data.Dataset` of `(images, labels)` batches; images float32.
@@ -117,7 +129,14 @@ def pipeline(
         validation.validate_element_spec(x, channels=channels)
         dataset, size, image_shape = x, None, tuple(x.element_spec[0].shape)
     else:
-        x, y = validation.validate_arrays(x, y, classes=classes, channels=channels)
+        x, y = validation.validate_arrays(x, y, classes=classes, channels=channels,
+                                          value_range=value_range,
+                                          min_classes=2 if training else None)
+        if training and batch_size > len(x):
+            raise ValueError(
+                f"Argument `batch_size` must be at most the number of training images "
+                f"({len(x)}). Received: batch_size={batch_size}"
+            )
         dataset, size, image_shape = tf.data.Dataset.from_tensor_slices((x, y)), len(x), x.shape[1:]
         if shuffle_buffer is None:
             shuffle_buffer = size
@@ -132,24 +151,75 @@ def pipeline(
         options.threading.private_threadpool_size = int(private_threadpool_size)
     if cache and size is None:
         dataset = dataset.cache()
+    if training and epoch_counter is not None:
+        if seed is None:
+            raise ValueError(
+                "Argument `seed` must be an integer when `epoch_counter` is given (each "
+                "epoch's order derives from the seed and the epoch). Received: seed=None"
+            )
+        dataset = _epoch_indexed(dataset, size, shuffle_buffer, batch_size, drop_remainder,
+                                 augment, seed, num_parallel_calls, vectorized, image_shape,
+                                 epoch_counter)
+        return dataset.prefetch(AUTOTUNE).with_options(options)
     if training:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-    augmenting = training and augment is not None
-    if augmenting and isinstance(augment, keras.layers.Layer):
-        _build(augment, (None,) + tuple(image_shape))
-    if augmenting and not vectorized:
-        dataset = dataset.map(_to_float, num_parallel_calls=num_parallel_calls)
-        dataset = _augment(dataset.map(_add_batch_axis), augment, seed, num_parallel_calls)
-        dataset = dataset.map(_drop_batch_axis)
-        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    else:
-        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-        dataset = dataset.map(_to_float, num_parallel_calls=num_parallel_calls)
-        if augmenting:
-            dataset = _augment(dataset, augment, seed, num_parallel_calls)
+    dataset = _batch_and_augment(dataset, batch_size, drop_remainder, augment if training else None,
+                                 seed, num_parallel_calls, vectorized, image_shape)
     if not training and cache and size is not None:
         dataset = dataset.cache()
     return dataset.prefetch(AUTOTUNE).with_options(options)
+
+
+def _batch_and_augment(dataset, batch_size, drop_remainder, augment, seed, num_parallel_calls,
+                       vectorized, image_shape, seeds=None):
+    """Batches, casts and (when `augment`) augments; `seeds` overrides the batch seeds."""
+    if augment is not None and isinstance(augment, keras.layers.Layer):
+        _build(augment, (None,) + tuple(image_shape))
+    if augment is not None and not vectorized:
+        dataset = dataset.map(_to_float, num_parallel_calls=num_parallel_calls)
+        dataset = _augment(dataset.map(_add_batch_axis), augment, seed, num_parallel_calls, seeds)
+        dataset = dataset.map(_drop_batch_axis)
+        return dataset.batch(batch_size, drop_remainder=drop_remainder)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    dataset = dataset.map(_to_float, num_parallel_calls=num_parallel_calls)
+    if augment is not None:
+        dataset = _augment(dataset, augment, seed, num_parallel_calls, seeds)
+    return dataset
+
+
+def _epoch_indexed(source, size, shuffle_buffer, batch_size, drop_remainder, augment, seed,
+                   num_parallel_calls, vectorized, image_shape, epoch_counter):
+    """One epoch per iteration, its shuffle and augmentation seeds read from
+    `(seed, epoch_counter)` when the iteration starts (see `pipeline`)."""
+    if augment is not None and isinstance(augment, keras.layers.Layer):
+        _build(augment, (None,) + tuple(image_shape))
+
+    def one_epoch(_):
+        # Read-and-advance: a plain `fit()` or loop gets a new epoch each pass, and an
+        # `EpochSync` callback, which sets the counter first, gets exactly its epoch.
+        epoch = epoch_counter.assign_add(1) - 1
+        epoch_seed = seeding.epoch_seed(seed, epoch)
+        # TensorFlow combines a shuffle seed with the global seed and compares the pair
+        # with (0, 0) in Python, which fails for a tensor seed when the global seed is 0
+        # (`keras.utils.set_random_seed(0)`). The order depends on `seed` alone anyway,
+        # so the function graph being traced drops the global seed.
+        graph = tf.compat.v1.get_default_graph()
+        global_seed, graph.seed = graph.seed, None
+        try:
+            shuffled = source.shuffle(shuffle_buffer, seed=epoch_seed,
+                                      reshuffle_each_iteration=False)
+        finally:
+            graph.seed = global_seed
+        return _batch_and_augment(shuffled, batch_size, drop_remainder, augment, seed,
+                                  num_parallel_calls, vectorized, image_shape,
+                                  seeds=seeding.indexed_seed_stream(epoch_seed))
+
+    dataset = tf.data.Dataset.from_tensors(tf.constant(0, tf.int64)).flat_map(one_epoch)
+    if size is not None:
+        # flat_map hides the length; Keras needs it to know where an epoch ends.
+        batches = size // batch_size if drop_remainder else -(-size // batch_size)
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(batches))
+    return dataset
 
 
 def _build(augment, shape):
@@ -170,10 +240,11 @@ def _drop_batch_axis(images, label):
     return images[0], label
 
 
-def _augment(dataset, augment, seed, num_parallel_calls):
+def _augment(dataset, augment, seed, num_parallel_calls, seeds=None):
     """Maps `augment` over `dataset`, each element drawing from its own stateless seed
     (see `kerasrecipes.data.seeding` for why Keras' stateful seeds are not enough)."""
-    dataset = tf.data.Dataset.zip((dataset, seeding.seed_stream(seed)))
+    seeds = seeding.seed_stream(seed) if seeds is None else seeds
+    dataset = tf.data.Dataset.zip((dataset, seeds))
     apply = seeding.seeded_augmenter(augment, seed)
     return dataset.map(
         lambda batch, batch_seed: apply(batch[0], batch[1], batch_seed),

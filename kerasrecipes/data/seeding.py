@@ -25,6 +25,8 @@ import contextlib
 import keras
 import tensorflow as tf
 
+from kerasrecipes import _keras_compat
+
 
 class BatchSeed(keras.random.SeedGenerator):
     """A `SeedGenerator` whose draws derive from one seed tensor, without state.
@@ -37,9 +39,7 @@ class BatchSeed(keras.random.SeedGenerator):
     """
 
     def __init__(self, seed):  # no variable: that is the point
-        self.name = "batch_seed"
-        self.backend = keras.src.backend
-        self._initial_seed = None
+        _keras_compat.init_seed_generator_fields(self, "batch_seed")
         self._seed = tf.cast(seed, tf.int64)
         self._draws = 0
 
@@ -57,12 +57,12 @@ def _generator_slots(layer):
     holding a `SeedGenerator`, and the `_get_seed_generator` method of Keras'
     preprocessing layers (which, off the TensorFlow backend, creates a TensorFlow
     generator on first use inside tf.data)."""
-    for sub in layer._flatten_layers(include_self=True, recursive=True):
+    for sub in _keras_compat.flatten_layers(layer):
         for key, value in list(vars(sub).items()):
             if isinstance(value, keras.random.SeedGenerator):
                 yield sub, key
-        if callable(getattr(sub, "_get_seed_generator", None)):
-            yield sub, "_get_seed_generator"
+        if callable(getattr(sub, _keras_compat.SEED_GENERATOR_METHOD, None)):
+            yield sub, _keras_compat.SEED_GENERATOR_METHOD
 
 
 @contextlib.contextmanager
@@ -80,7 +80,7 @@ def stateless_seeds(layer, seed):
     for owner, key in _generator_slots(layer):
         had_own = key in vars(owner)
         swapped.append((owner, key, had_own, vars(owner).get(key)))
-        if key == "_get_seed_generator":
+        if key == _keras_compat.SEED_GENERATOR_METHOD:
             object.__setattr__(owner, key, lambda backend=None: batch_seed)
         else:
             object.__setattr__(owner, key, batch_seed)
@@ -118,3 +118,40 @@ def seed_stream(seed=None):
     """An endless dataset of int64 batch seeds, the same for the same `seed`, new
     every epoch (`rerandomize_each_iteration=True`)."""
     return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+
+
+def epoch_seed(seed, epoch):
+    """A scalar int64 seed that is a pure function of `(seed, epoch)`.
+
+    A resumed run recomputes epoch k's shuffle order and augmentation draws from it
+    instead of replaying k-1 earlier epochs of a stateful seed stream.
+
+    Args:
+        seed: int, the run's seed.
+        epoch: int64 scalar tensor (or int), the zero-based epoch.
+    """
+    pair = tf.stack([tf.constant(seed, tf.int64), tf.cast(epoch, tf.int64)])
+    return tf.random.stateless_uniform([], seed=pair, minval=None, maxval=None, dtype=tf.int64)
+
+
+def indexed_seed_stream(seed):
+    """A dataset of int64 batch seeds, the i-th a pure function of `(seed, i)`.
+
+    Args:
+        seed: int64 scalar tensor, e.g. `epoch_seed(run_seed, epoch)`.
+    """
+    def batch_seed(index):
+        pair = tf.stack([tf.cast(seed, tf.int64), index])
+        return tf.random.stateless_uniform([], seed=pair, minval=None, maxval=None, dtype=tf.int64)
+
+    return tf.data.Dataset.range(2**62).map(batch_seed)
+
+
+def epoch_counter():
+    """Returns the int64 variable through which a training pipeline learns its epoch.
+
+    `kerasrecipes.data.pipeline(..., epoch_counter=counter)` reads it (and adds one)
+    each time an iteration starts; `kerasrecipes.training.resume.EpochSync` sets it at
+    the start of every `fit()` epoch.
+    """
+    return tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_counter")

@@ -11,17 +11,54 @@ import numpy as np
 _IMAGE_KINDS = ("u", "i", "f")  # unsigned, signed integer, float
 
 
-def validate_images(x, channels=None, name="x"):
+def _check_same_size(x, name):
+    """Images of several sizes make a ragged list, not a batch: say so."""
+    if isinstance(x, (list, tuple)) and x and all(hasattr(i, "shape") for i in x):
+        shapes = sorted({tuple(np.shape(i)) for i in x})
+        if len(shapes) > 1:
+            raise ValueError(
+                f"Argument `{name}` must hold images of one size; resize them first (e.g. "
+                "`kerasrecipes.data.from_directory(image_size=...)` or `keras.layers.Resizing`). "
+                f"Received: {len(shapes)} sizes, e.g. {shapes[0]} and {shapes[-1]}"
+            )
+
+
+def _check_range(x, value_range, name):
+    """Float pixels must lie in `value_range`; a 0..255 range given 0..1 data (or the
+    reverse) is caught by the data's own range."""
+    if value_range is None or x.dtype.kind != "f":
+        return
+    low, high = value_range
+    x_min, x_max = float(x.min()), float(x.max())
+    if high > 1 and x_max <= 1.0:
+        raise ValueError(
+            f"Argument `{name}` must hold raw pixels in [{low}, {high}] (the model rescales "
+            f"them itself); these look scaled to [0, 1] already: multiply by 255. "
+            f"Received: {name} in [{x_min:g}, {x_max:g}]"
+        )
+    if x_min < low or x_max > high:
+        hint = " (divide by 255?)" if high <= 1 and x_max <= 255 else ""
+        raise ValueError(
+            f"Argument `{name}` must hold pixels in [{low}, {high}]{hint}. "
+            f"Received: {name} in [{x_min:g}, {x_max:g}]"
+        )
+
+
+def validate_images(x, channels=None, name="x", value_range=None):
     """Checks a batch of images `(N, H, W, C)`; returns it as a NumPy array.
 
     Args:
         x: array-like of images.
         channels: optional int or tuple of ints, the allowed channel counts.
         name: str, the argument name used in messages.
+        value_range: optional `(low, high)`, the range float pixels must lie in,
+            e.g. `(0, 255)` for raw pixels; with `high > 1`, float data whose
+            maximum is <= 1 is refused as already scaled.
 
     Raises:
         ValueError: naming the problem and the value received.
     """
+    _check_same_size(x, name)
     x = np.asarray(x)
     if x.dtype.kind not in _IMAGE_KINDS:
         raise ValueError(
@@ -54,6 +91,7 @@ def validate_images(x, channels=None, name="x"):
                 f"{int((~finite).sum())} NaN/Inf value(s), the first at index {index}. "
                 f"Received: {name}[{', '.join(str(int(i)) for i in bad)}]={x[tuple(bad)]}"
             )
+    _check_range(x, value_range, name)
     return x
 
 
@@ -70,6 +108,12 @@ def validate_labels(y, count, classes=None, name="y"):
         ValueError: naming the problem and the value received.
     """
     y = np.asarray(y)
+    if y.ndim == 2 and len(y) == count and y.shape[1] > 1 and np.all((y == 0) | (y == 1)) \
+            and np.all(y.sum(axis=1) == 1):
+        raise ValueError(
+            f"Argument `{name}` must hold integer class labels, not one-hot rows: use "
+            f"`{name}.argmax(axis=1)`. Received: {name}.shape={y.shape}, {name}[0]={y[0].tolist()}"
+        )
     if y.ndim != 1 or len(y) != count:
         raise ValueError(
             f"Argument `{name}` must be a vector of integer labels, one per image ({count}). "
@@ -93,10 +137,22 @@ def validate_labels(y, count, classes=None, name="y"):
     return y
 
 
-def validate_arrays(x, y, classes=None, channels=None):
-    """Validates images and labels together; returns them as NumPy arrays."""
-    x = validate_images(x, channels=channels)
-    return x, validate_labels(y, len(x), classes=classes)
+def validate_arrays(x, y, classes=None, channels=None, value_range=None, min_classes=None):
+    """Validates images and labels together; returns them as NumPy arrays.
+
+    Args:
+        x, y, classes, channels, value_range: see `validate_images`, `validate_labels`.
+        min_classes: optional int, the fewest distinct labels allowed (2 for training:
+            a single class teaches nothing).
+    """
+    x = validate_images(x, channels=channels, value_range=value_range)
+    y = validate_labels(y, len(x), classes=classes)
+    if min_classes is not None and len(np.unique(y)) < min_classes:
+        raise ValueError(
+            f"Argument `y` must hold at least {min_classes} distinct classes to train on. "
+            f"Received: only class(es) {np.unique(y).tolist()} in {len(y)} labels"
+        )
+    return x, y
 
 
 def validate_element_spec(dataset, channels=None, name="x"):

@@ -11,14 +11,11 @@ from kerasrecipes import activations as activations_lib
 from kerasrecipes import constraints as constraints_lib
 from kerasrecipes import initializers as initializers_lib
 from kerasrecipes import regularizers as regularizers_lib
+from kerasrecipes._names import check_rate  # noqa: F401  (its home is _names; models use it from here)
 from kerasrecipes._names import split_value
 from kerasrecipes.layers import normalization as normalization_lib
 
 
-def check_rate(argument, rate):
-    """Raises a Keras-style `ValueError` unless `0 <= rate < 1`."""
-    if not (isinstance(rate, (int, float)) and 0 <= rate < 1):
-        raise ValueError(f"Argument `{argument}` must be in [0, 1). Received: {argument}={rate!r}")
 
 
 def part_name(identifier, default="act"):

@@ -101,7 +101,9 @@ def apply_image_input(input_shape, preprocessing="squeeze", pad_to_multiple=None
             ((extra_h // 2, extra_h - extra_h // 2), (extra_w // 2, extra_w - extra_w // 2)),
             name="pad")(x)
     if preprocessing == "squeeze":
-        x = keras.layers.Rescaling(1.0 / 127.5, offset=-1.0, name="squeeze")(x)
+        from kerasrecipes.layers.preprocessing import squeeze
+
+        x = squeeze(name="squeeze")(x)
     return inputs, x
 
 

@@ -17,6 +17,7 @@ import keras
 from kerasrecipes import initializers as initializers_lib
 from kerasrecipes.layers.blocks import apply_conv_norm_act
 from kerasrecipes.layers.blocks import check_rate
+from kerasrecipes.layers.fire import BYPASSES
 from kerasrecipes.layers.fire import apply_fire_block
 from kerasrecipes.layers.pooling import CeilMaxPooling2D
 from kerasrecipes.models.common import apply_image_input
@@ -43,7 +44,6 @@ ARCHITECTURES = {
     ]),
 }
 STEMS = ("imagenet", "small")
-BYPASSES = (None, "simple", "complex")
 
 
 def _pooled(size):

@@ -12,6 +12,7 @@ from kerasrecipes import models
 from kerasrecipes.layers import augmentation
 from kerasrecipes.recipes import extras
 from kerasrecipes.recipes import model_inputs
+from kerasrecipes.recipes import reliability
 from kerasrecipes.recipes.config import RecipeConfig
 from kerasrecipes.training import callbacks as callbacks_lib
 from kerasrecipes.training import checkpoints
@@ -47,6 +48,9 @@ def validate(config):
          "None or a patience >= 1")
     need(config.pad_to_multiple is None or config.pad_to_multiple >= 1, "pad_to_multiple",
          "None or an integer >= 1")
+    need(config.backup_freq >= 1, "backup_freq", "an integer >= 1 (batches between backups)")
+    need(config.parallel_calls is None or config.parallel_calls >= 1, "parallel_calls",
+         "None (autotune) or an integer >= 1")
     if config.model not in models.names():
         from kerasrecipes._names import unknown_name_error
 
@@ -58,6 +62,7 @@ def validate(config):
     need(config.lr_scaling in distribute.LR_SCALING, "lr_scaling", f"one of {distribute.LR_SCALING}")
     model_inputs.check_preprocessing(config.preprocessing)
     _validate_data(config)
+    reliability.check_part_names(config)
     need(config.tensorboard is False or config.log_dir is not None, "tensorboard",
          "false unless `log_dir` is set (TensorBoard writes into log_dir/tensorboard)")
     if config.tensorboard:
@@ -165,7 +170,8 @@ class Recipe:
         """
         if verbose != 0:
             print(precision.describe_run(self.model))
-        self.history = self.model.fit(
+        self.history = reliability.fit(
+            self.model,
             self.train_data,
             validation_data=self.val_data,
             epochs=epochs or self.config.epochs,
@@ -348,6 +354,7 @@ def build(config, data=None, strategy=None):
     # First: multi-worker and TPU strategies must configure the runtime before any tensor.
     strategy = distribute.get(config.strategy if strategy is None else strategy)
     validate(config)
+    reliability.configure(config)
     keras.utils.set_random_seed(config.seed)
     source = _data(config, data)
     batch_size = distribute.global_batch_size(config.batch_size, strategy)
@@ -357,7 +364,8 @@ def build(config, data=None, strategy=None):
     with distribute.scope(strategy), precision.policy_scope(policy):
         model = _model(config, source)
         _compile(config, model, math.ceil(source.num_train / batch_size), device, strategy)
-    train_data, val_data, test_data = _pipelines(config, source, batch_size)
+    epoch_sync = reliability.epoch_sync()  # epoch k's order and draws depend on (seed, k)
+    train_data, val_data, test_data = _pipelines(config, source, batch_size, epoch_sync)
     train_data = extras.mix(config, train_data, source.classes)
     if strategy is not None:
         # Element-wise sharding (DATA) for arrays and folders alike: a folder's files are
@@ -365,7 +373,7 @@ def build(config, data=None, strategy=None):
         train_data, val_data, test_data = (
             None if d is None else distribute.shard(d, "memory")
             for d in (train_data, val_data, test_data))
-    callbacks = _callbacks(config, source)
+    callbacks = _callbacks(config, source, epoch_sync)
     recipe = Recipe(config, model, train_data, val_data, test_data, callbacks,
                     source.class_names, source=source)
     recipe.strategy = strategy
@@ -433,7 +441,7 @@ def _compile(config, model, steps_per_epoch, device, strategy):
 SHUFFLE_BUFFER_BYTES = 64 << 20
 
 
-def _pipelines(config, source, batch_size):
+def _pipelines(config, source, batch_size, epoch_sync):
     from kerasrecipes import data
 
     augment = augmentation.augmentation_policy(config.augment, seed=config.seed,
@@ -445,7 +453,8 @@ def _pipelines(config, source, batch_size):
         (x_train, y_train), (x_val, y_val) = source.train, source.val
         train_data = data.pipeline(
             x_train, y_train, batch_size, training=True, augment=augment,
-            seed=config.seed, classes=source.classes,
+            seed=config.seed, classes=source.classes, epoch_counter=epoch_sync.counter,
+            **reliability.pipeline_options(config),
         )
         val_data = data.pipeline(x_val, y_val, eval_batch)
         test_data = None if source.test is None else data.pipeline(*source.test, eval_batch)
@@ -455,7 +464,8 @@ def _pipelines(config, source, batch_size):
     # cache=False: a source caches decoded images itself when `config.cache` says so.
     train_data = data.pipeline(
         source.train, batch_size=batch_size, training=True, augment=augment,
-        seed=config.seed, shuffle_buffer=buffer, cache=False,
+        seed=config.seed, shuffle_buffer=buffer, cache=False, epoch_counter=epoch_sync.counter,
+        **reliability.pipeline_options(config),
     )
     val_data = data.pipeline(source.val, batch_size=eval_batch, cache=False)
     test_data = (None if source.test is None
@@ -463,7 +473,7 @@ def _pipelines(config, source, batch_size):
     return train_data, val_data, test_data
 
 
-def _callbacks(config, source):
+def _callbacks(config, source, epoch_sync):
     callbacks = [keras.callbacks.TerminateOnNaN(), callbacks_lib.LearningRateLogger()]
     if config.schedule == "plateau":
         callbacks.append(schedules.plateau_callback(config.lr_factor, config.lr_patience))
@@ -481,4 +491,4 @@ def _callbacks(config, source):
     callbacks += extras.callbacks(config, source.train)
     # After SwapEMAWeights (extras), so checkpoints hold the averaged weights.
     callbacks += checkpoints.from_config(config)
-    return callbacks
+    return reliability.with_resume_callbacks(config, callbacks, epoch_sync)

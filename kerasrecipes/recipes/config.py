@@ -89,6 +89,13 @@ class RecipeConfig:
     steps_per_execution: int = 1
     strategy: str = "default"
     lr_scaling: str = "linear"
+    # Reliability (issue 13): `backup_dir` makes a killed run resumable with the same
+    # command (backups every `backup_freq` batches); `deterministic` turns TensorFlow's
+    # op determinism on for the whole process (bit-identical reruns on CPU, a little slower).
+    backup_dir: typing.Optional[str] = None
+    backup_freq: int = 50
+    deterministic: bool = False
+    parallel_calls: typing.Optional[int] = None  # tf.data map calls; None: autotune
 
     def to_dict(self):
         """Returns the config as a JSON-ready dict."""
@@ -100,14 +107,30 @@ class RecipeConfig:
 
     @classmethod
     def from_dict(cls, values):
-        """Builds a config from a dict, rejecting unknown keys."""
+        """Builds a config from a dict (e.g. parsed JSON), rejecting unknown keys and
+        values of the wrong type (no string coercion here: that is for `--set`)."""
+        if not isinstance(values, dict):
+            raise TypeError(
+                f"Argument `values` must be a dict of config keys. Received: {type(values).__name__}"
+            )
         check_keys(values)
-        return cls(**values)
+        for key, value in values.items():
+            if isinstance(value, str) and _field_type(key)[0] is not str:
+                raise ValueError(
+                    f"Key `{key}` must be of type {_field_type(key)[0].__name__} in a config "
+                    f"file, not a string. Received: {key}={value!r}"
+                )
+            coerce(key, value)
+        return cls(**{key: coerce(key, value) for key, value in values.items()})
 
     @classmethod
     def from_json(cls, text):
-        """Builds a config from a JSON string."""
-        return cls.from_dict(json.loads(text))
+        """Builds a config from a JSON string (JSON only: nothing is evaluated)."""
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"Argument `text` must be a JSON object. Received: invalid JSON ({error})") from None
+        return cls.from_dict(values)
 
     def replace(self, **overrides):
         """Returns a copy with `overrides` applied; values may be `--set` strings."""

@@ -9,6 +9,7 @@ schedule or `ReduceLROnPlateau` actually applied, for the LR-over-time plot.
 import keras
 import numpy as np
 
+from kerasrecipes import _keras_compat
 from kerasrecipes.training import statistics
 
 
@@ -157,8 +158,8 @@ class LearningRateLogger(keras.callbacks.Callback):
             raise ValueError("LearningRateLogger has no record yet: call it from `fit()` first.")
         last = max(getattr(self, "final_step", self.epoch_steps[-1]), self.epoch_steps[-1] + 1)
         steps = np.unique(np.linspace(self.epoch_steps[0], last - 1, self.max_points).astype(int))
-        schedule = getattr(self.model.optimizer, "_learning_rate", None)
-        if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        schedule = _keras_compat.optimizer_schedule(self.model.optimizer)
+        if schedule is not None:
             rates = [float(keras.ops.convert_to_numpy(schedule(int(s)))) for s in steps]
         else:
             index = np.searchsorted(self.epoch_steps, steps, side="right") - 1

@@ -17,6 +17,7 @@ import dataclasses
 import math
 
 import numpy as np
+import keras
 
 
 @dataclasses.dataclass(frozen=True)
@@ -235,3 +236,82 @@ def diagnose(history, metric="accuracy", gap=0.05, low_accuracy=0.9, linearity=0
 def report(findings):
     """Formats findings as lines for printing, headed `diagnose:`."""
     return "\n".join(f"diagnose: {finding}" for finding in findings)
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or Inf; the message is the one-line diagnosis.
+
+    Attributes:
+        epoch, batch: int, where the loss first stopped being finite.
+        diagnosis: str, the message.
+        history: the `keras.callbacks.History` of the run up to there, or None.
+    """
+
+    def __init__(self, diagnosis, epoch=None, batch=None, history=None):
+        super().__init__(diagnosis)
+        self.diagnosis, self.epoch, self.batch, self.history = diagnosis, epoch, batch, history
+
+
+# A healthy SGD step changes the weights by about 1e-3 of their norm; a step of 5% or
+# more of the weights' norm is what a learning rate far too high looks like.
+UPDATE_RATIO_TOO_HIGH = 0.05
+GRADIENT_NORM_EXPLODING = 1e3
+
+
+def _global_norm(arrays):
+    return math.sqrt(sum(float(np.sum(np.square(np.asarray(a, dtype=np.float64)))) for a in arrays))
+
+
+def diagnose_divergence(model, x, y, learning_rate, where=""):
+    """Explains a loss that became NaN or Inf, from one batch and the last good weights.
+
+    The checks, in order: non-finite values in the input batch; a gradient that is
+    already non-finite or larger than `GRADIENT_NORM_EXPLODING` (an exploding gradient:
+    clip it) unless the learning rate explains it; an update `learning_rate * |g|` of
+    more than `UPDATE_RATIO_TOO_HIGH` of the weights' norm `|w|` (the learning rate is
+    too high, and by how much).
+
+    Args:
+        model: a `keras.Model` holding the last good weights.
+        x, y: one training batch (numpy arrays or tensors).
+        learning_rate: float, the learning rate in use when the loss diverged.
+        where: optional str, e.g. "epoch 2, batch 7", put in the message.
+
+    Returns:
+        str, a one-line diagnosis with the numbers behind it and what to change.
+
+    Example:
+
+    >>> diagnose_divergence(model, x[:64], y[:64], learning_rate=1e4)
+    'The loss became NaN or Inf: the learning rate 10000 is too high ...'
+    """
+    from kerasrecipes.training import statistics
+
+    head = f"The loss became NaN or Inf{' at ' + where if where else ''}"
+    x = np.asarray(keras.ops.convert_to_numpy(x))
+    if not np.all(np.isfinite(x)):
+        bad = int(np.sum(~np.isfinite(x)))
+        return (f"{head}: NaN in the input ({bad} non-finite values in a training batch); "
+                "clean the data (kerasrecipes.data.validate_arrays finds them).")
+    weights = _global_norm([keras.ops.convert_to_numpy(v) for v in model.trainable_variables])
+    if not math.isfinite(weights):
+        return (f"{head}: the weights were already NaN or Inf at the start of the epoch "
+                f"(learning_rate={_fmt(learning_rate)}); lower `learning_rate` or set "
+                "global_clipnorm=1.0 and start again.")
+    kept = [keras.ops.convert_to_numpy(v) for v in model.non_trainable_variables]
+    gradient = _global_norm(statistics.gradients(model, x, y))
+    for variable, value in zip(model.non_trainable_variables, kept):
+        variable.assign(value)  # the training-mode pass moved the BatchNorm statistics
+    ratio = learning_rate * gradient / max(weights, 1e-12)
+    numbers = (f"learning_rate={_fmt(learning_rate)}, gradient norm {_fmt(gradient)}, "
+               f"weight norm {_fmt(weights)}")
+    if math.isfinite(gradient) and ratio > UPDATE_RATIO_TOO_HIGH:
+        suggested = learning_rate * 1e-3 / ratio
+        return (f"{head}: the learning rate is too high (one step would change the weights "
+                f"by {_fmt(ratio)} of their norm; {numbers}); lower `learning_rate` to about "
+                f"{_fmt(suggested)} or run kerasrecipes.training.find_lr.")
+    if not math.isfinite(gradient) or gradient > GRADIENT_NORM_EXPLODING:
+        return (f"{head}: exploding gradient norm ({numbers}); clip it, e.g. "
+                "--set global_clipnorm=1.0, or lower `learning_rate`.")
+    return (f"{head}, though the last good weights show a normal gradient ({numbers}); "
+            "look for log(0) or division by zero in a custom loss, or set global_clipnorm=1.0.")

@@ -34,6 +34,8 @@ class LRRangeTest:
         min_loss_lr: float, the LR where `smoothed` is lowest.
         steepest_lr: float, the LR where `smoothed` falls fastest (per log-LR).
         suggested: float, `min_loss_lr / 10`, the LR to start training with.
+
+    Data only: `kerasrecipes.plots.curves.plot_lr_range_test(result, path)` draws it.
     """
 
     learning_rates: np.ndarray
@@ -42,12 +44,6 @@ class LRRangeTest:
     min_loss_lr: float
     steepest_lr: float
     suggested: float
-
-    def plot(self, path):
-        """Writes the loss-versus-LR plot as a PNG at `path`; returns `path`."""
-        from kerasrecipes.plots import curves
-
-        return curves.plot_lr_range_test(self, path)
 
 
 def _clone(model, learning_rate):

@@ -50,7 +50,7 @@ def test_big_endian_int32(tmp_path):
 def test_bad_magic_is_rejected(tmp_path):
     path = tmp_path / "bad"
     path.write_bytes(b"\x12\x34\x08\x01" + b"\x00" * 8)
-    with pytest.raises(ValueError, match="Not an IDX file"):
+    with pytest.raises(ValueError, match="must be an IDX file, whose magic number is 0000"):
         read_idx(path)
 
 

@@ -37,12 +37,21 @@ def test_model_takes_raw_uint8_images(trained, fashion_mnist):
 
 def test_train_data_is_augmented_shuffled_and_batched():
     recipe = kr.recipes.get("fashion_mnist_vgg")(train_samples=256, batch_size=32, seed=5)
-    first = [labels.numpy() for _, labels in recipe.train_data]
-    second = [labels.numpy() for _, labels in recipe.train_data]
-    assert [len(b) for b in first] == [32] * 8
-    assert not np.array_equal(np.concatenate(first), np.concatenate(second))
-    images, _ = next(iter(recipe.train_data))
-    assert images.dtype.name == "float32" and float(images.numpy().max()) <= 255.0
+    plain = kr.recipes.get("fashion_mnist_vgg")(train_samples=256, batch_size=32, seed=5,
+                                                augment="none")
+    first = list(recipe.train_data)
+    second = list(recipe.train_data)
+    unaugmented = list(plain.train_data)
+    labels = [np.concatenate([b[1].numpy() for b in run]) for run in (first, second, unaugmented)]
+    assert [len(b[1]) for b in first] == [32] * 8
+    assert not np.array_equal(labels[0], labels[1])  # a new order every epoch
+    assert np.array_equal(labels[0], labels[2])  # the same seed, the same first-epoch order
+    augmented = np.concatenate([b[0].numpy() for b in first])
+    raw = np.concatenate([b[0].numpy() for b in unaugmented])
+    assert augmented.dtype.name == "float32" and 0 <= augmented.min() and augmented.max() <= 255
+    changed = np.mean(np.abs(augmented - raw).reshape(len(raw), -1).max(axis=1) > 0)
+    assert changed > 0.5  # flip_crop: a random crop of the padded image, and flips
+    assert abs(augmented.mean() - raw.mean()) < 0.1 * raw.mean()  # still the same images
     assert recipe.model.optimizer is not None and recipe.model.compiled
 
 

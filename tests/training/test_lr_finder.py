@@ -55,12 +55,30 @@ def test_model_weights_and_optimizer_are_restored_exactly(problem):
     assert float(model.optimizer.learning_rate.numpy()) == lr
 
 
-def test_plot(problem, tmp_path):
+def test_result_is_data_and_plots_draws_it(problem, tmp_path):
     import matplotlib.image
 
+    from kerasrecipes.plots import curves
+
     result = find_lr(compiled_model(), steps=30, data=problem)
-    path = result.plot(str(tmp_path / "range.png"))
+    assert not hasattr(result, "plot")  # training computes, plots draws
+    path = curves.plot_lr_range_test(result, str(tmp_path / "range.png"))
     assert matplotlib.image.imread(path).shape[:2] == (360, 600)
+
+
+def test_training_never_imports_plots():
+    """The training <-> plots cycle stays broken: only plots imports training."""
+    import os
+    import re
+
+    import kerasrecipes.training as training
+
+    folder = os.path.dirname(training.__file__)
+    importing = re.compile(r"^\s*(from|import)\s+(kerasrecipes\.plots|kerasrecipes import plots|"
+                           r"matplotlib)", re.MULTILINE)
+    offenders = [name for name in os.listdir(folder) if name.endswith(".py")
+                 and importing.search(open(os.path.join(folder, name)).read())]
+    assert not offenders
 
 
 @pytest.mark.slow

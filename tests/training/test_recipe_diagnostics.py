@@ -13,13 +13,14 @@ from kerasrecipes.training import callbacks
 
 def test_new_config_keys_reach_the_optimizer_and_schedule():
     recipe = kr.recipes.get("fashion_mnist_vgg")(
-        train_samples=64, global_clipnorm=1.0, schedule="exponential", decay_rate=0.9)
+        train_samples=64, batch_size=64, global_clipnorm=1.0, schedule="exponential",
+        decay_rate=0.9)
     optimizer = recipe.model.optimizer
     assert optimizer.global_clipnorm == 1.0 and optimizer.clipvalue is None
     schedule = optimizer._learning_rate
     assert isinstance(schedule, keras.optimizers.schedules.ExponentialDecay)
     assert (schedule.decay_rate, schedule.decay_steps) == (0.9, 1)  # 64 images: one step
-    step = kr.recipes.get("fashion_mnist_vgg")(train_samples=64, schedule="step",
+    step = kr.recipes.get("fashion_mnist_vgg")(train_samples=64, batch_size=64, schedule="step",
                                                step_epochs=3, step_factor=0.2, clipvalue=0.5)
     assert step.model.optimizer.clipvalue == 0.5
     assert (step.model.optimizer._learning_rate.decay_rate,
@@ -99,7 +100,8 @@ def test_fit_prints_findings_and_writes_logs(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_fit_is_quiet_with_verbose_0(capsys):
-    recipe = kr.recipes.get("fashion_mnist_vgg")(train_samples=100, epochs=1, width=0.25)
+    recipe = kr.recipes.get("fashion_mnist_vgg")(train_samples=100, batch_size=50, epochs=1,
+                                                 width=0.25)
     recipe.fit(verbose=0)
     assert capsys.readouterr().out == ""
     assert [f.code for f in recipe.findings] == ["too_short"]

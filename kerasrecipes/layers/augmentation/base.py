@@ -9,9 +9,10 @@ seed per batch (the pipeline does, see `kerasrecipes.data.seeding`).
 """
 
 import keras
-from keras.src.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (  # noqa: E501
-    BaseImagePreprocessingLayer,
-)
+
+from kerasrecipes import _keras_compat
+from kerasrecipes._keras_compat import BaseImagePreprocessingLayer
+from kerasrecipes._names import check_rate  # noqa: F401  (its home is _names)
 
 
 def check_value_range(value_range):
@@ -29,13 +30,9 @@ def check_value_range(value_range):
     return (float(value_range[0]), float(value_range[1]))
 
 
-def check_rate(name, value, high=1.0):
-    """Raises the Keras-form error unless `0 <= value < high`."""
-    if not isinstance(value, (int, float)) or not 0 <= value < high:
-        raise ValueError(f"Argument `{name}` must be in [0, {high:g}). Received: {name}={value!r}")
-    return float(value)
 
 
+@_keras_compat.without_base_factor
 class AugmentationLayer(BaseImagePreprocessingLayer):
     """An image augmentation layer on batches in `value_range`, seeded per layer.
 
@@ -45,8 +42,6 @@ class AugmentationLayer(BaseImagePreprocessingLayer):
     are photometric or, for `RandomTransform`, image-only).
     """
 
-    _USE_BASE_FACTOR = False
-
     def __init__(self, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(**kwargs)
         self.value_range = check_value_range(value_range)
@@ -54,7 +49,7 @@ class AugmentationLayer(BaseImagePreprocessingLayer):
         self.generator = keras.random.SeedGenerator(seed)
 
     def _seed(self, seed):
-        return self._get_seed_generator(self.backend._backend) if seed is None else seed
+        return _keras_compat.layer_seed_generator(self) if seed is None else seed
 
     def _batch_size(self, images):
         shape = self.backend.core.shape(images)
