@@ -80,8 +80,10 @@ def cmd_train(args):
 
         print(sanity_check(recipe))
     history = recipe.fit(verbose=args.verbose)
+    metrics = None
     if recipe.test_data is not None:
-        print(json.dumps({"recipe": args.recipe, "test": recipe.evaluate()}))
+        metrics = recipe.evaluate()
+        print(json.dumps({"recipe": args.recipe, "test": metrics}))
     else:  # a folder without test/: report the last validation figures instead
         last = {k[4:]: v[-1] for k, v in history.history.items() if k.startswith("val_")}
         print(json.dumps({"recipe": args.recipe, "test": None, "validation": last}))
