@@ -404,6 +404,10 @@ def _data(config, data=None):
     )
 
 
+# `norm=None` keeps the model preset's normalisation; this value trains without any.
+NO_NORM = "off"
+
+
 def _model(config, source):
     """Builds `config.model` for the source's input shape and classes; None keys keep
     the preset's own values."""
@@ -418,6 +422,8 @@ def _model(config, source):
         pad_to_multiple=config.pad_to_multiple,
     )
     options = {key: value for key, value in options.items() if value is not None}
+    if config.norm == NO_NORM:  # None keeps the preset's norm; "off" asks for none at all
+        options["norm"] = None
     return model_inputs.build_model(
         config.model, config.preprocessing, source.train,
         input_shape=source.input_shape, classes=source.classes, **options,

@@ -23,7 +23,7 @@ class RecipeConfig:
     model: str = "fashion_vgg_small"
     # Model: None = the model preset's own value (each default lives in its preset).
     width: typing.Optional[float] = None
-    norm: typing.Optional[str] = None
+    norm: typing.Optional[str] = None  # None: the preset's; "off": no normalisation
     activation: typing.Optional[str] = None
     initializer: typing.Optional[str] = None
     regularizer: typing.Optional[str] = None

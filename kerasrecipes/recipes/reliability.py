@@ -24,16 +24,21 @@ def configure(config):
 
 def check_part_names(config):
     """Looks up every part the config names, so a misspelt initializer, activation,
-    norm, regularizer or constraint fails (with "Did you mean") before data is loaded."""
+    norm, regularizer or constraint fails (with "Did you mean") before data is loaded.
+
+    None keys are left to the model preset, `norm="off"` means no normalisation, and
+    `norm="weight"` wraps the conv rather than following it: none is looked up here."""
     from kerasrecipes import activations
     from kerasrecipes import constraints
     from kerasrecipes import initializers
     from kerasrecipes import regularizers
     from kerasrecipes.layers import normalization
 
-    initializers.get(config.initializer)
-    activations.layer(config.activation)
-    if config.norm is not None:
+    if config.initializer is not None:
+        initializers.get(config.initializer)
+    if config.activation is not None:
+        activations.layer(config.activation)
+    if config.norm not in (None, "weight", "off"):
         normalization.get(config.norm, channels=8)
     if config.regularizer is not None:
         regularizers.get(config.regularizer)

@@ -20,7 +20,7 @@ import pytest
 from kerasrecipes.training import distribute
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TINY = dict(model="fashion_vgg_small", width=0.25, norm=None, dropout=0.0, augment="none",
+TINY = dict(model="fashion_vgg_small", width=0.25, norm="off", dropout=0.0, augment="none",
             optimizer="sgd", schedule="constant", warmup_epochs=0.0, train_samples=64,
             epochs=3, seed=3, precision="float32")
 PER_REPLICA, LR = 32, 0.02
