@@ -302,7 +302,7 @@ def test_fold_members_run_k_folds_on_one_split_and_keep_the_best(monkeypatch):
     run = ensembles.fold_members("fashion_mnist_vgg", 2, folds=4, seed=7)
     assert [c.fold for c in trained] == [0, 1, 2, 3]
     assert {(c.validation_split, c.split_seed, c.seed) for c in trained} == {(0.25, 7, 7)}
-    assert run.scores == [0.90, 0.80] and run.models == ["model(1, 0.4)", "model(2, 0.4)"]
+    assert run.scores == [0.90, 0.80] and run.models == ["model(1, None)", "model(2, None)"]  # None: the preset's dropout
     assert run.validation_data is None  # every image trained some member
     with pytest.raises(ValueError, match=r"`folds` must be an integer >= max\(count, 2\) = 3"):
         ensembles.fold_members("fashion_mnist_vgg", 3, folds=2)
@@ -316,6 +316,6 @@ def test_search_members_keep_the_best_and_check_every_combination_first(monkeypa
     assert run.scores == [0.90, 0.80] and [c.dropout for c in run.configs] == [0.3, 0.5]
     assert run.validation_data == "held-out"
     trained.clear()
-    with pytest.raises(ValueError, match=r"Key `dropout` must be in \[0, 1\). Received: dropout=2.0"):
+    with pytest.raises(ValueError, match=r"Key `dropout` must be None or in \[0, 1\). Received: dropout=2.0"):
         ensembles.search_members("fashion_mnist_vgg", {"dropout": [0.2, 2.0]}, 1)
     assert trained == []

@@ -35,6 +35,6 @@ def saved_model_features(path):
             f"kerasrecipes.export.save (with {export.METADATA_FILE}). Received: base={path!r}"
         ) from None
     images = keras.Input(shape, dtype="uint8", name="images")
-    outputs = keras.layers.TFSMLayer(os.path.abspath(path), call_endpoint="serve",
+    outputs = keras.layers.TFSMLayer(os.path.abspath(path), call_endpoint="serving_default",
                                      trainable=False, name="saved_model")(images)
     return keras.Model(images, outputs["probabilities"], name="saved_model_base")

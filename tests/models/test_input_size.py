@@ -42,7 +42,7 @@ def test_pad_to_multiple_from_a_recipe_config_and_in_squeezenet(monkeypatch):
 
     squeeze = models.get("fashion_squeezenet", pad_to_multiple=16)
     assert squeeze.get_layer("pad").output.shape[1:3] == (32, 32)
-    recipe = kr.recipes.get("fashion_mnist_vgg")(train_samples=64, width=0.25,
+    recipe = kr.recipes.get("fashion_mnist_vgg")(train_samples=64, batch_size=32, width=0.25,
                                                  pad_to_multiple="8")  # a --set string
     assert recipe.config.pad_to_multiple == 8
     assert recipe.model.get_layer("pad").output.shape[1:3] == (32, 32)

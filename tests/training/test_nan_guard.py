@@ -98,7 +98,7 @@ def test_cli_exits_3_with_the_one_line_diagnosis(capsys):
                        "--set", "train_samples=100", "--set", "batch_size=25",
                        "--set", "width=0.25", "--set", "schedule=constant",
                        "--set", "learning_rate=1e4", "--set", "validation_split=0.01",
-                       "--set", "norm=none"])
+                       "--set", "norm=off"])
     out, err = capsys.readouterr()
     assert status == 3
     assert len(err.strip().splitlines()) == 1
