@@ -30,7 +30,8 @@ SCRIPT = textwrap.dedent(
     # The package docstring's promise: parts, layers and models import no TensorFlow.
     out = {"backend": keras.backend.backend(),
            "tensorflow_after_imports": "tensorflow" in sys.modules}
-    keras.utils.set_random_seed(0)
+    # No keras.utils.set_random_seed: it seeds TensorFlow too, importing it when installed,
+    # which would hide whether our building code does; the parts below take explicit seeds.
     rng = np.random.default_rng(0)
 
     # Parts: every initializer by name; the statistics that define the seeds' ones.
