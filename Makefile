@@ -33,5 +33,7 @@ install-test: data
 train: install
 	$(PYTHON) -m kerasrecipes train fashion_mnist_vgg --export
 
+# Two pytest workers (pytest-xdist): much of the suite is single-threaded TensorFlow start-up
+# and tracing, so two processes on CI's two cores cut its wall time.
 test: install-test
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n 2
