@@ -86,3 +86,13 @@ def optimizer_schedule(optimizer):
 def seed_state_variables(model):
     """The state variables of `model`'s seed generators (left out by `save_weights`)."""
     return [v for v in model.variables if SEED_STATE_MARK in v.path]
+
+
+# The modules Keras names in a saved config for its own functions: the public ones and
+# the private ones the functions are defined in (Keras 3.15 writes `keras.src.*`).
+# `kerasrecipes.saving` lets a config name functions from these modules only.
+KERAS_FUNCTION_MODULES = (
+    "keras.activations", "keras.src.activations",
+    "keras.losses", "keras.src.losses",
+    "keras.metrics", "keras.src.metrics",
+)

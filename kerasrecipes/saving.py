@@ -25,12 +25,10 @@ import zipfile
 
 import keras
 
+from kerasrecipes._keras_compat import KERAS_FUNCTION_MODULES
+
 # Modules whose functions a config may name: Keras' stateless maths.
-SAFE_FUNCTION_MODULES = (
-    "keras.activations", "keras.src.activations",
-    "keras.losses", "keras.src.losses",
-    "keras.metrics", "keras.src.metrics",
-)
+SAFE_FUNCTION_MODULES = KERAS_FUNCTION_MODULES
 UNSAFE_LAYERS = ("Lambda", "TFSMLayer")
 _H5 = (".h5", ".hdf5")
 

@@ -22,5 +22,5 @@ def render(results_dir):
     if "provenance" in result:
         text += source(result) + "\n"
     else:
-        text += f"Historical result: {result['historical']}\n"
+        text += f"Historical result: {result['historical']['reason']}\n"
     return text

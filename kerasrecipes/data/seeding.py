@@ -12,7 +12,7 @@ got.
 The fix makes every draw a pure function of the batch: the pipeline zips the batches
 with `tf.data.Dataset.random(seed, rerandomize_each_iteration=True)` (a stream that is
 the same for the same seed and new every epoch), and while the map function is traced,
-every `SeedGenerator` of the augmentation layers (and their `_get_seed_generator`) is
+every `SeedGenerator` of the augmentation layers (and their private seed-generator getter) is
 swapped for a `BatchSeed` whose draws are `stateless_fold_in(batch_seed, k)` for the
 k-th random op. Keras' random ops
 accept any `SeedGenerator` and call its `next()`, so Keras' layers (including
@@ -54,7 +54,7 @@ class BatchSeed(keras.random.SeedGenerator):
 
 def _generator_slots(layer):
     """Yields `(owner, key)` for every seed generator under `layer`: attributes
-    holding a `SeedGenerator`, and the `_get_seed_generator` method of Keras'
+    holding a `SeedGenerator`, and the private seed-generator getter of Keras'
     preprocessing layers (which, off the TensorFlow backend, creates a TensorFlow
     generator on first use inside tf.data)."""
     for sub in _keras_compat.flatten_layers(layer):

@@ -194,7 +194,8 @@ class ResumableBackup(keras.callbacks.BackupAndRestore):
             self._save(epoch + 1, 0)
 
     def on_train_end(self, logs=None):
-        pass  # `fit_resumable` deletes the backup once the whole run is done
+        """Keeps the backup: `fit_resumable` deletes it once the whole run is done
+        (Keras' own `on_train_end` would delete it after each partial `fit`)."""
 
     def _save(self, epoch, batch):
         if not all(np.all(np.isfinite(keras.ops.convert_to_numpy(v)))
