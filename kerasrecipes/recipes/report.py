@@ -11,40 +11,20 @@ Files written into the report folder:
 | `mistakes.png` | the most confident mistakes with their true and predicted class names |
 """
 
-import json
 import os
-import tempfile
 
+from kerasrecipes._files import write_atomically
+from kerasrecipes._files import write_json_atomically
 from kerasrecipes.plots import evaluation as evaluation_plots
 from kerasrecipes.training.evaluation import evaluation_report
 
 
 def _write_json(data, path):
-    # Written beside the target and renamed: a reader never sees half a file.
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, staging = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream, indent=1)
-        os.replace(staging, path)
-    except BaseException:
-        os.unlink(staging)
-        raise
-    return path
+    return write_json_atomically(data, path, indent=1)
 
 
 def _write_png(draw, path, *args):
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, staging = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=directory)
-    os.close(handle)
-    try:
-        draw(*args, staging)
-        os.replace(staging, path)
-    except BaseException:
-        if os.path.exists(staging):
-            os.unlink(staging)
-        raise
-    return path
+    return write_atomically(path, lambda staging: draw(*args, staging), suffix=".png")
 
 
 def write_report(probabilities, labels, images, class_names, directory, mistakes=16):

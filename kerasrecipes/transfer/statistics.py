@@ -8,9 +8,10 @@ with it as a small JSON file.
 
 import json
 import os
-import tempfile
 
 import numpy as np
+
+from kerasrecipes._files import write_json_atomically
 
 FORMAT = "kerasrecipes.feature_statistics/1"
 
@@ -88,18 +89,7 @@ def statistics_path(model_path):
 
 def save_feature_statistics(statistics, path):
     """Writes statistics as JSON, atomically (no half-written file on failure); returns `path`."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=".features-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(statistics, out)
-        os.replace(staging, path)
-    except BaseException:
-        if os.path.exists(staging):
-            os.remove(staging)
-        raise
-    return path
+    return write_json_atomically(statistics, path)
 
 
 def load_feature_statistics(path):
