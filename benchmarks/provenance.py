@@ -184,6 +184,10 @@ def _lookup(prov, path):
     return value
 
 
+def _shown(config, key):
+    return repr(config[key]) if key in config else "(absent)"
+
+
 def drift(result, label):
     """Returns what makes a result's recipe runs no longer match their recipes today.
 
@@ -227,8 +231,8 @@ def drift(result, label):
             if key in PLACEHOLDER_KEYS and _is_placeholder(stored.get(key)):
                 continue
             if key not in stored or key not in current or stored[key] != current[key]:
-                lines.append(f"  {key}: stored {stored.get(key, '(absent)')!r}, "
-                             f"current {current.get(key, '(absent)')!r}")
+                lines.append(f"  {key}: stored {_shown(stored, key)}, "
+                             f"current {_shown(current, key)}")
         if lines:
             messages.append(
                 f"{label}: `{path}` no longer matches recipe `{name}`'s current defaults "
