@@ -34,6 +34,8 @@ train: install
 	$(PYTHON) -m kerasrecipes train fashion_mnist_vgg --export
 
 # Two pytest workers (pytest-xdist): much of the suite is single-threaded TensorFlow start-up
-# and tracing, so two processes on CI's two cores cut its wall time.
+# and tracing, so two processes on CI's two cores cut its wall time. `--dist loadgroup` keeps
+# the tests marked `xdist_group` on one worker, so an expensive module-scoped fixture they
+# share is built once, not once per worker.
 test: install-test
-	$(PYTHON) -m pytest -q -n 2
+	$(PYTHON) -m pytest -q -n 2 --dist loadgroup

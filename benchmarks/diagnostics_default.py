@@ -5,19 +5,17 @@
 On the full Fashion-MNIST training split, with the default `fashion_mnist_vgg` config
 (plus any `--set` overrides): times `sanity_check`, runs `find_lr` (100 steps, 1e-5 to 10)
 and reports its suggestion, then trains for `--epochs` epochs with `log_dir` set and
-records `diagnose`'s findings. Writes benchmarks/results/diagnostics_default.json and the
-figures under benchmarks/results/diagnostics_default/.
+records `diagnose`'s findings. Writes benchmarks/results/diagnostics_default.json (with
+its provenance) and the figures under benchmarks/results/diagnostics_default/.
 """
 
 import argparse
 import json
 import os
-import platform
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import keras  # noqa: E402
 
 import kerasrecipes as kr  # noqa: E402
 from kerasrecipes.training import find_lr  # noqa: E402
@@ -25,7 +23,10 @@ from kerasrecipes.plots import curves  # noqa: E402
 from kerasrecipes.training import sanity_check  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results", "diagnostics_default.json")
+sys.path.insert(0, HERE)
+from provenance import recipe_config  # noqa: E402
+from provenance import write_result  # noqa: E402
+
 FIGURES = os.path.join(HERE, "results", "diagnostics_default")
 
 
@@ -34,7 +35,6 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr-steps", type=int, default=100)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--output", default=RESULTS)
     args = parser.parse_args()
     overrides = dict(pair.split("=", 1) for pair in args.set)
     overrides.update(epochs=args.epochs, log_dir=FIGURES)
@@ -57,9 +57,6 @@ def main():
     fit_wall = time.perf_counter() - start
     metrics = recipe.evaluate()
     result = {
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "keras": keras.__version__, "backend": keras.backend.backend()},
-        "config": recipe.config.to_dict(),
         "sanity_check": {"wall_s": round(sanity_wall, 1), **{
             k: getattr(report, k) for k in ("passed", "initial_loss", "expected_loss", "steps",
                                             "train_accuracy", "heldout_accuracy", "message")}},
@@ -73,9 +70,10 @@ def main():
                 "diagnose": [str(f) for f in recipe.findings]},
         "figures": sorted(os.listdir(FIGURES)),
     }
-    os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    with open(args.output, "w") as handle:
-        json.dump(result, handle, indent=2)
+    write_result("diagnostics_default", result,
+                 config=recipe_config(recipe, overrides,
+                                      placeholders={"log_dir": "<benchmarks/results/diagnostics_default>"}),
+                 precision=kr.training.precision.resolve(recipe.config.precision))
     print(json.dumps({k: result[k] for k in ("sanity_check", "find_lr")}, indent=1))
 
 

@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 import kerasrecipes as kr  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provenance import recipe_config  # noqa: E402
 from provenance import write_result  # noqa: E402
 
 RECIPE = "fashion_mnist_vgg"
@@ -163,7 +164,8 @@ def main(argv=None):
             print(runs[-1], flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    member_config = kr.recipes.config(RECIPE, **dict(overrides, width=args.member_width))
+    member_overrides = dict(overrides, width=args.member_width)
+    member_config = kr.recipes.config(RECIPE, **member_overrides)
     if args.quick:  # a smoke run never replaces the measured result
         print(json.dumps(summarise(runs)))
         return 0
@@ -177,13 +179,13 @@ def main(argv=None):
     }
     path = write_result(
         "ensembles", result,
-        config={"member": member_config.to_dict(),
+        config={"member": recipe_config(RECIPE, member_overrides),
                 "wide": {"width": [r["wide"]["width"] for r in runs],
                          "note": "the member config at the width matching the ensemble's parameters"},
                 "seeds": [r["seed"] for r in runs],
-                "budget": "about 15 minutes of CPU on 2 cores (full run)",
-                "command": "python benchmarks/ensembles.py"},
+                "budget": "about 15 minutes of CPU on 2 cores (full run)"},
         precision=kr.training.precision.resolve(member_config.precision),
+        command=" ".join(["python benchmarks/ensembles.py", *(sys.argv[1:] if argv is None else argv)]),
     )
     print(f"Wrote {path}")
     return 0

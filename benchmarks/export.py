@@ -83,7 +83,8 @@ def measure(recipe_name, overrides, x_test, y_test, runs, work_dir):
                      "bytes": os.path.getsize(file_path),
                      "accuracy": float(np.mean(probs.argmax(-1) == y_test)),
                      "latency_ms": median_latency_ms(lambda im: lite.run(single, im), x_test[:1], runs)})
-    return rows, recipe.config.to_dict(), recipe.model.dtype_policy.name, keras_metrics
+    return (rows, provenance.recipe_config(recipe, overrides), recipe.model.dtype_policy.name,
+            keras_metrics)
 
 
 def main(argv=None):

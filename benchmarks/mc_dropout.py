@@ -68,8 +68,9 @@ def run(train_samples, epochs, images, samples, validation_split, seed=0):
     """
     from sklearn.metrics import roc_auc_score
 
-    recipe = kr.recipes.get(RECIPE)(train_samples=train_samples, epochs=epochs, seed=seed,
-                                    validation_split=validation_split)
+    overrides = dict(train_samples=train_samples, epochs=epochs, seed=seed,
+                     validation_split=validation_split)
+    recipe = kr.recipes.get(RECIPE)(**overrides)
     recipe.fit(verbose=0)
     test_accuracy = float(recipe.evaluate()["accuracy"])
     _, (x_test, _) = kr.data.load("fashion_mnist")
@@ -91,7 +92,9 @@ def run(train_samples, epochs, images, samples, validation_split, seed=0):
         "spread_ratio": round(digits["mean_spread"] / fashion["mean_spread"], 3),
         "spread_roc_auc": round(float(roc_auc_score(labels, np.r_[spread_in, spread_out])), 4),
     }
-    return result, recipe.config.to_dict()
+    from provenance import recipe_config
+
+    return result, recipe_config(recipe, overrides)
 
 
 def main(argv=None):

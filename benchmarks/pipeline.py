@@ -17,7 +17,7 @@ pipeline delivers >= 3x what the model consumes.
 
     flock /tmp/kr-heavy.lock python benchmarks/pipeline.py [--rounds 2] [--steps 60]
 
-Writes benchmarks/results/pipeline.json.
+Writes benchmarks/results/pipeline.json with its provenance.
 
 The folder row (`--folder`): the same training split written out as PNG files into a
 temporary folder and read by the recipe from disk (`data=<folder>`): images/s of the
@@ -31,7 +31,6 @@ first epoch). Writes benchmarks/results/pipeline_folder.json with its provenance
 import argparse
 import json
 import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -45,7 +44,10 @@ import tensorflow as tf  # noqa: E402
 import kerasrecipes as kr  # noqa: E402
 from kerasrecipes.layers import augmentation  # noqa: E402
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "pipeline.json")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provenance import recipe_config  # noqa: E402
+from provenance import write_result  # noqa: E402
+
 POLICIES = ("none", "flip_crop", "light", "strong", "fancy_pca", "randaugment")
 
 
@@ -106,9 +108,6 @@ def write_pngs(folder, images, labels, class_names):
 
 def folder_row(args):
     """The folder row: Fashion-MNIST as PNG files, streamed by the recipe from disk."""
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from provenance import write_result
-
     base = kr.recipes.get("fashion_mnist_vgg")
     config = base.defaults
     memory = kr.data.source(config.data, validation_split=config.validation_split,
@@ -166,8 +165,9 @@ def folder_row(args):
     }
     path = write_result(
         "pipeline_folder", result,
-        config={"from_disk": base.defaults.replace(data="<temporary PNG folder>").to_dict(),
-                "cached": base.defaults.replace(data="<temporary PNG folder>", cache="memory").to_dict()},
+        config={run: recipe_config(base.defaults.name, {"data": folder, "cache": cache},
+                                   placeholders={"data": "<temporary PNG folder>"})
+                for run, cache in (("from_disk", None), ("cached", "memory"))},
         precision=kr.training.precision.resolve(config.precision),
         command="python benchmarks/pipeline.py --folder" + (" --quick" if args.quick else ""),
     )
@@ -179,7 +179,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--steps", type=int, default=60, help="training steps per model timing")
-    parser.add_argument("--output", default=RESULTS)
     parser.add_argument("--folder", action="store_true",
                         help="measure the PNG-folder row only (pipeline_folder.json)")
     parser.add_argument("--quick", action="store_true",
@@ -229,9 +228,7 @@ def main():
     per_image = pipeline_rate(x_train, y_train, default_policy, batch_size, seed,
                               max_batches=100, vectorized=False)
     result = {
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "tensorflow": tf.__version__, "keras": keras.__version__,
-                    "load_average_at_end": os.getloadavg()},
+        "load_average_at_end": os.getloadavg(),
         "recipe": "fashion_mnist_vgg",
         "batch_size": batch_size,
         "train_images": int(len(x_train)),
@@ -249,9 +246,9 @@ def main():
         "goal": {"default_policy_pipeline_over_model_at_least": 3.0},
         "goal_met": pipeline_best[default_policy] / model_best >= 3.0,
     }
-    os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    with open(args.output, "w") as handle:
-        json.dump(result, handle, indent=2)
+    path = write_result("pipeline", result, config={"fashion_mnist_vgg": recipe_config(recipe)},
+                        precision=kr.training.precision.resolve(config.precision))
+    print(f"Wrote {path}")
     print(json.dumps({k: result[k] for k in ("model_images_per_s", "pipeline_over_model", "goal_met")}))
 
 

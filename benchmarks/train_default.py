@@ -22,6 +22,7 @@ import keras  # noqa: E402
 import kerasrecipes as kr  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provenance import recipe_config  # noqa: E402
 from provenance import write_result  # noqa: E402
 
 
@@ -74,7 +75,7 @@ def run_recipe(overrides):
     return {
         "model": "fashion_mnist_vgg",
         "params": recipe.model.count_params(),
-        "config": recipe.config.to_dict(),
+        "config": recipe_config(recipe, overrides),
         "precision": recipe.model.dtype_policy.name,
         "epochs": epochs,
         "train_images": train_images,

@@ -1,9 +1,12 @@
-"""The parts, layers and builders under the JAX backend, in a subprocess.
+"""The parts, layers and builders under the JAX backend, in subprocesses.
 
-The backend is fixed when Keras is first imported, so the JAX run needs its own
-process. It builds every activation, norm and initializer into one model with Fire
-modules, LRN and ceil pooling, trains it (XLA-compiled, JAX's default), round-trips it
-through `.keras`, and takes a training step with both builders.
+The backend is fixed when Keras is first imported, so the JAX runs need their own
+processes. One builds every activation, norm and initializer into one model with Fire
+modules, LRN and ceil pooling, trains it (XLA-compiled, JAX's default) and round-trips it
+through `.keras`; the other takes a training step with each builder. They are two
+parametrized cases so that pytest-xdist runs them side by side. XLA compiles without its
+LLVM optimisations (`XLA_FLAGS`): the tests check results, not speed, and most of their
+time was compilation.
 """
 
 import json
@@ -17,7 +20,7 @@ import pytest
 
 pytest.importorskip("jax")
 
-SCRIPT = textwrap.dedent(
+HEADER = textwrap.dedent(
     """
     import itertools, json, os
     import numpy as np
@@ -33,6 +36,11 @@ SCRIPT = textwrap.dedent(
     # No keras.utils.set_random_seed: it seeds TensorFlow too, importing it when installed,
     # which would hide whether our building code does; the parts below take explicit seeds.
     rng = np.random.default_rng(0)
+    """
+)
+
+LAYERS = textwrap.dedent(
+    """
 
     # Parts: every initializer by name; the statistics that define the seeds' ones.
     shape = (3, 3, 64, 128)
@@ -79,7 +87,12 @@ SCRIPT = textwrap.dedent(
     # Eager calls: each predict() would cost an XLA compilation.
     out["reload_max_diff"] = float(np.abs(keras.ops.convert_to_numpy(reloaded(images))
                                           - keras.ops.convert_to_numpy(model(images))).max())
+    print("RESULT " + json.dumps(out))
+    """
+)
 
+BUILDERS = textwrap.dedent(
+    """
     # Builders: one training step each.
     for name, kwargs in [("fashion_vgg_small", {}), ("fashion_squeezenet", {"width": 0.25}),
                          ("fashion_resnet", {"width": 0.25})]:
@@ -94,27 +107,37 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_parts_layers_and_builders_train_under_jax(tmp_path):
+def _run_under_jax(script, tmp_path):
     env = {**os.environ, "KERAS_BACKEND": "jax", "KR_TMP": str(tmp_path),
            "TF_CPP_MIN_LOG_LEVEL": "3", "JAX_PLATFORMS": "cpu",
+           "XLA_FLAGS": "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true",
            "PYTHONPATH": os.pathsep.join([os.getcwd(), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
+    result = subprocess.run([sys.executable, "-c", HEADER + script], env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     line = [l for l in result.stdout.splitlines() if l.startswith("RESULT ")][-1]
     out = json.loads(line[len("RESULT "):])
     assert out["backend"] == "jax"
+    # Keras itself imports TensorFlow later, in fit() and saving, when it is installed.
+    assert not out["tensorflow_after_imports"], "importing parts/layers/models imported TensorFlow"
+    return out
+
+
+def test_parts_and_layers_train_and_reload_under_jax(tmp_path):
+    out = _run_under_jax(LAYERS, tmp_path)
     assert out["initializers_finite"]
     assert abs(out["small_random_std"] / 0.001 - 1) < 0.02
     assert abs(out["calibrated_std_x_sqrt_fan_in"] - 1) < 0.02
     low, high, spread = out["rrelu_slopes"]
     assert 1 / 8 <= low and high <= 1 / 3 and spread > 0.05
     assert out["rrelu_inference"] == pytest.approx(-(1 / 8 + 1 / 3) / 2, rel=1e-6)
-    # Keras itself imports TensorFlow later, in fit() and saving, when it is installed.
-    assert not out["tensorflow_after_imports"], "importing parts/layers/models imported TensorFlow"
     assert not out["tensorflow_after_building"], "building layers under JAX imported TensorFlow"
     assert math.isfinite(out["layers_loss"]) and out["layers_loss"] < 10
     assert out["layers_moved"] >= out["layers_weights"] // 2
     assert out["reload_max_diff"] < 1e-6
+
+
+def test_builders_train_a_step_under_jax(tmp_path):
+    out = _run_under_jax(BUILDERS, tmp_path)
     for name in ("fashion_vgg_small", "fashion_squeezenet", "fashion_resnet"):
         assert out[name]["moved"] and out[name]["loss"] < 10, (name, out[name])

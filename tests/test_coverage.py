@@ -50,12 +50,13 @@ def test_measured_fields_point_into_their_results():
         spec = tip["measured"]
         if not spec:
             continue
+        assert spec.get("fields") or spec.get("row"), (tip["tip"], "measured needs fields or a row")
         path = os.path.join(results, f"{spec['result']}.json")
         if not os.path.exists(path):
             continue  # rendered as "not yet measured"
         with open(path) as handle:
             value = json.load(handle)
-        for dotted in spec["fields"].values():
+        for dotted in spec.get("fields", {}).values():
             found = value
             for key in dotted.split("."):
                 found = found[int(key)] if isinstance(found, list) else found[key]

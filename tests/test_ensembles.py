@@ -224,6 +224,7 @@ def seed_run():
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("ensembles_seed_run")  # one worker builds `seed_run` once
 def test_seed_members_share_one_held_out_split_and_differ(seed_run):
     assert [c.seed for c in seed_run.configs] == [0, 1, 2]
     assert {c.split_seed for c in seed_run.configs} == {0}
@@ -233,6 +234,7 @@ def test_seed_members_share_one_held_out_split_and_differ(seed_run):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("ensembles_seed_run")
 def test_every_fusion_beats_the_mean_member(seed_run, fashion_mnist):
     (_, _), (x_test, y_test) = fashion_mnist
     test = (x_test[:2000].astype("float32"), y_test[:2000])

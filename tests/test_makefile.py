@@ -84,7 +84,7 @@ def test_make_keeps_a_python_that_is_not_externally_managed(tmp_path):
     # This machine's pyenv Python has no EXTERNALLY-MANAGED marker: CI stays as it was.
     venv = tmp_path / "unused-venv"
     commands = _make_n("test", sys.executable, venv)
-    assert f"{sys.executable} -m pytest -q" in commands
+    assert f"{sys.executable} -m pytest -q -n 2 --dist loadgroup" in commands  # xdist_group marks
     assert not venv.exists()
 
 

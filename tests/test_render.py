@@ -41,6 +41,10 @@ def test_every_result_records_its_provenance():
             result = json.load(handle)
         prov = result.get("provenance") or result.get("historical")
         assert prov, f"{name} has neither a provenance block nor a `historical` reason"
+        if "historical" in result:
+            assert set(result["historical"]) >= {"reason", "commit"}, (
+                f"{name}: `historical` must give a `reason` and the `commit` it was measured at")
+            assert len(result["historical"]["commit"]) == 40, name
         if "provenance" in result:
             for key in ("commit", "date", "cpu", "versions", "precision", "config"):
                 assert key in result["provenance"], f"{name}: provenance lacks {key!r}"

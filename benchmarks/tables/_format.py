@@ -23,10 +23,15 @@ def pct(value, digits=2):
 
 
 def source(result):
-    """Returns a one-line provenance note: CPU, flags, precision, commit."""
+    """Returns a one-line provenance note: CPU, flags, commit, date; and, for a result
+    marked historical, that it has not been re-measured since."""
     prov = result.get("provenance", {})
     cpu = prov.get("cpu", {})
     flags = ", ".join(cpu.get("flags", [])) or "no listed flags"
     commit = (prov.get("commit") or "unknown")[:7]
-    return (f"Measured on {cpu.get('model', 'an unknown CPU')} ({cpu.get('cores', '?')} cores; "
+    text = (f"Measured on {cpu.get('model', 'an unknown CPU')} ({cpu.get('cores', '?')} cores; "
             f"{flags}), commit {commit}, {prov.get('date', 'unknown date')[:10]}.")
+    if "historical" in result:
+        text += (" Historical, not re-measured since: the recipe has changed (the reason and "
+                 "the command that refreshes it are in the result's `historical`).")
+    return text

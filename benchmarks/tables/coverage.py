@@ -1,8 +1,9 @@
 """The seeds' tips, each with its kerasrecipes name, its tests and, where measured, its effect.
 
 Reads `docs/coverage.json` (the list, kept by hand) and, for the measured column, the
-named results in `results_dir`; `tests/test_coverage.py` checks that every test named
-there exists.
+named results in `results_dir`: either figures (`"fields"`: label -> dotted key) or a row
+of a table rendered elsewhere (`"row"`, e.g. the tips table's "augmentation");
+`tests/test_coverage.py` checks that every test named there exists.
 """
 
 import json
@@ -33,8 +34,11 @@ def _measured(spec, results_dir):
     if not spec:
         return ""
     path = os.path.join(results_dir, f"{spec['result']}.json")
+    row = f", {spec['row']} row" if "row" in spec else ""
     if not os.path.exists(path):
-        return f"not yet measured (`{spec['result']}.json`)"
+        return f"not yet measured (`{spec['result']}.json`{row})"
+    if not spec.get("fields"):
+        return f"`benchmarks/results/{spec['result']}.json`{row}"
     with open(path) as handle:
         result = json.load(handle)
     figures = "; ".join(f"{label} {_number(_lookup(result, key))}"

@@ -84,6 +84,7 @@ def single_device_loss(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("distribute_single_device")  # one worker runs the reference once
 def test_mirrored_over_two_logical_cpus_matches_one_device(tmp_path, single_device_loss):
     result = _result(_start(tmp_path, dict(TINY, batch_size=PER_REPLICA, learning_rate=LR,
                                            strategy="mirrored"), KR_LOGICAL_CPUS="2"))
@@ -92,6 +93,7 @@ def test_mirrored_over_two_logical_cpus_matches_one_device(tmp_path, single_devi
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("distribute_single_device")
 def test_multi_worker_with_two_processes_matches_one_device(tmp_path, single_device_loss):
     ports = _free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}

@@ -111,13 +111,13 @@ def test_fit_is_quiet_with_verbose_0(capsys):
 @pytest.mark.slow
 def test_cli_sanity_check(capsys):
     status = cli.main(["train", "fashion_mnist_vgg", "--sanity-check", "--epochs", "1",
-                       "--set", "train_samples=256", "--set", "width=0.5", "--verbose", "0"])
+                       "--set", "train_samples=256", "--set", "width=0.25", "--verbose", "0"])
     out, _ = capsys.readouterr()
     assert status == 0
     assert out.splitlines()[0].startswith("sanity check passed: initial loss")
     assert json.loads(out.splitlines()[-1])["recipe"] == "fashion_mnist_vgg"
     status = cli.main(["train", "fashion_mnist_vgg", "--sanity-check", "--set", "train_samples=256",
-                       "--set", "width=0.5", "--set", "learning_rate=1e-7", "--verbose", "0"])
+                       "--set", "width=0.25", "--set", "learning_rate=1e-7", "--verbose", "0"])
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
     assert "sanity check failed (lr_too_low)" in err and len(err.strip().splitlines()) == 1
