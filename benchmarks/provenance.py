@@ -93,8 +93,10 @@ def provenance(config=None, precision=None, **extra):
     }
 
 
-def write_result(name, result, config=None, precision=None, **extra):
+def write_result(name, result, config=None, precision=None, results_dir=None, **extra):
     """Writes `result` plus its provenance to `benchmarks/results/<name>.json`.
+
+    `results_dir` writes elsewhere instead (tests use a temporary folder).
 
     The file is written to a temporary name and renamed, so an interrupted benchmark
     never leaves half a result behind.
@@ -102,8 +104,9 @@ def write_result(name, result, config=None, precision=None, **extra):
     Returns:
         The path written.
     """
-    os.makedirs(RESULTS_DIR, exist_ok=True)
-    path = os.path.join(RESULTS_DIR, f"{name}.json")
+    results_dir = results_dir or RESULTS_DIR
+    os.makedirs(results_dir, exist_ok=True)
+    path = os.path.join(results_dir, f"{name}.json")
     payload = {"provenance": provenance(config=config, precision=precision, **extra), **result}
     tmp = path + ".tmp"
     with open(tmp, "w") as handle:
