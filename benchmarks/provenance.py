@@ -164,11 +164,15 @@ def recipe_config(recipe, overrides=None, placeholders=None):
 
 
 def _walk(value, path):
-    """Yields `(dotted path, dict)` for every dict inside `value`, outermost first."""
+    """Yields `(dotted path, dict)` for every dict inside `value` (lists included: their
+    items are numbered, e.g. one config per seed), outermost first."""
     if isinstance(value, dict):
         yield path, value
         for key, item in value.items():
             yield from _walk(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}.{index}")
 
 
 def recipe_runs(config):
@@ -180,7 +184,7 @@ def recipe_runs(config):
 def _lookup(prov, path):
     value = prov
     for key in path.split("."):
-        value = value[key]
+        value = value[int(key)] if isinstance(value, list) else value[key]
     return value
 
 
@@ -280,8 +284,10 @@ def provenance(config=None, precision=None, **extra):
     }
 
 
-def write_result(name, result, config=None, precision=None, **extra):
+def write_result(name, result, config=None, precision=None, results_dir=None, **extra):
     """Writes `result` plus its provenance to `benchmarks/results/<name>.json`.
+
+    `results_dir` writes elsewhere instead (tests use a temporary folder).
 
     The file is written to a temporary name and renamed, so an interrupted benchmark
     never leaves half a result behind.
@@ -289,8 +295,9 @@ def write_result(name, result, config=None, precision=None, **extra):
     Returns:
         The path written.
     """
-    os.makedirs(RESULTS_DIR, exist_ok=True)
-    path = os.path.join(RESULTS_DIR, f"{name}.json")
+    results_dir = results_dir or RESULTS_DIR
+    os.makedirs(results_dir, exist_ok=True)
+    path = os.path.join(results_dir, f"{name}.json")
     payload = {"provenance": provenance(config=config, precision=precision, **extra), **result}
     tmp = path + ".tmp"
     with open(tmp, "w") as handle:

@@ -66,22 +66,39 @@ def test_colab_notebook_code_cells_parse():
         _check(ast.parse(source or "pass"))
 
 
+# One interpreter runs the scripts in turn, each in its own folder and as `__main__`, so
+# TensorFlow starts once: a new script costs its tiny training, not another start-up.
+_RUN_ALL = """
+import os, runpy, sys
+for path, folder in list(zip(sys.argv[1::2], sys.argv[2::2])):
+    os.chdir(folder)
+    sys.argv = [path]  # as `python path` would see it
+    print("=== script:", path, flush=True)
+    runpy.run_path(path, run_name="__main__")
+    sys.stdout.flush()
+"""
+
+
 @pytest.mark.slow
 def test_scripts_run_to_the_end_with_tiny_settings(tmp_path):
     env = dict(os.environ, KERASRECIPES_SMOKE="1", TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
-    runs = {}
-    for path in SCRIPTS:  # both at once: most of each run is importing TensorFlow
+    argv = []
+    for path in SCRIPTS:
         cwd = tmp_path / os.path.basename(path)
         cwd.mkdir()
-        runs[path] = (cwd, subprocess.Popen([sys.executable, path], cwd=cwd, env=env, text=True,
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE))
-    for path, (cwd, process) in runs.items():
-        out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, f"{path} failed:\n{err[-3000:]}"
+        argv += [path, str(cwd)]
+    process = subprocess.run([sys.executable, "-c", _RUN_ALL, *argv], env=env, text=True,
+                             capture_output=True, timeout=600)
+    outputs = dict(part.split("\n", 1) for part in process.stdout.split("=== script: ")[1:])
+    assert process.returncode == 0, (
+        f"{list(outputs)[-1] if outputs else SCRIPTS[0]} failed:\n{process.stderr[-3000:]}")
+    assert sorted(outputs) == SCRIPTS
+    for path, out in outputs.items():
         name = os.path.splitext(os.path.basename(path))[0]
-        assert '"train_samples": 256' in out and '"epochs": 1' in out
+        assert '"train_samples": 256' in out and '"epochs": 1' in out, path
         assert "Training on " in out
         test_line = [line for line in out.splitlines() if line.startswith("test:")]
         assert test_line and "'accuracy'" in test_line[0]
-        assert (cwd / "saved_models" / name / "1" / "saved_model.pb").exists()
+        assert (tmp_path / os.path.basename(path) / "saved_models" / name / "1"
+                / "saved_model.pb").exists()

@@ -4,7 +4,8 @@ Example:
 
 >>> import kerasrecipes as kr
 >>> kr.recipes.names()
-['fashion_mnist_squeezenet', 'fashion_mnist_vgg', 'image_classifier']
+['fashion_mnist_best', 'fashion_mnist_fast', 'fashion_mnist_squeezenet', 'fashion_mnist_vgg',
+ 'image_classifier']
 >>> recipe = kr.recipes.get("fashion_mnist_vgg")(epochs=2, batch_size=256)
 >>> history = recipe.fit()
 """

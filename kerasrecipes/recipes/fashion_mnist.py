@@ -7,6 +7,11 @@ LR 0.1 with warmup and cosine decay, flips and pad-and-crop augmentation, reshuf
 every epoch, bfloat16 compute where the CPU has AMX. It reaches 93.8 % test accuracy
 in 13 epochs, in 2.6x the keras.io convnet's wall time on 2 cores
 (benchmarks/train_default.py).
+
+`fashion_mnist_fast` and `fashion_mnist_best` are the same recipe sized for two other
+budgets: beating the keras.io convnet's accuracy in less than its wall time, and the
+highest accuracy in about 8x its wall time. `benchmarks/compare.py` trains all three
+beside the keras.io convnet and reports each goal met or missed.
 """
 
 from kerasrecipes.recipes import register
@@ -34,4 +39,35 @@ fashion_mnist_vgg = register(
 fashion_mnist_squeezenet = register(
     "fashion_mnist_squeezenet",
     dict(_FASHION_MNIST, model="fashion_squeezenet", width=0.5, epochs=4),
+)
+
+# Beat the keras.io convnet (90.1 %, 15 epochs, ~158 s on 2 AMD EPYC cores in float32)
+# in less of its wall time: the default model at half width (436k parameters, 4.1M
+# multiply-adds per image, 1/4 of the default's). Sized from one timed epoch of it on the
+# full 54,000 images in float32 on those 2 cores, shared with other runs: 84 s of wall
+# time but 42 s of CPU, i.e. ~20-23 s per epoch on 2 idle cores (the same epoch at width
+# 1 took 3.1x its CPU time, and width 1 runs ~53 s per epoch there). 5 epochs ≈ 100-115 s
+# ≈ 0.65-0.75x keras.io, under the 0.8x aimed at, with room for a noisy machine; one
+# epoch at width 0.5 already gave 88.7 %, 2 at width 0.56 gave 90.2 %
+# (benchmarks/results/ensembles.json). Not tuned further: benchmarks/compare.py measures
+# it against keras.io in one run.
+fashion_mnist_fast = register(
+    "fashion_mnist_fast",
+    dict(_FASHION_MNIST, model="fashion_vgg_small", width=0.5, epochs=5),
+)
+
+# Aim at 95 % (mean of 3 seeds) within 10x the keras.io convnet's wall time: the default
+# model, whose epochs cost ~53 s in float32 on those 2 cores (690.8 s for 13 in the
+# issue's run; one timed epoch of this recipe on the shared machine took 3.1x the CPU
+# time of the width-0.5 epoch above, for 4x its multiply-adds), trained for 23 epochs
+# ≈ 1,220 s ≈ 7.7x keras.io's 158 s, leaving room for the machine's noise under 10x.
+# Wider presets or the residual net buy capacity at the cost of those epochs
+# (fashion_resnet at width 2: 5x the multiply-adds); the longer run gets label smoothing
+# 0.1 and decoupled weight decay 5e-4, flip-and-crop stays (the `strong` policy lost 3.4
+# points at 3 epochs, benchmarks/results/augment_accuracy.json). What it reaches is what
+# benchmarks/compare.py measures; published small CNNs stop at 92-93.5 %.
+fashion_mnist_best = register(
+    "fashion_mnist_best",
+    dict(_FASHION_MNIST, model="fashion_vgg_small", epochs=23, label_smoothing=0.1,
+         weight_decay=5e-4),
 )

@@ -1,0 +1,126 @@
+"""What users would write instead, and the one way benchmarks time a recipe.
+
+`keras_io_convnet()` is the keras.io "simple MNIST convnet", verbatim; `run_baseline()`
+trains it as that example does (pixels / 255, Adam, batch 128, a 10 % validation split).
+`run_recipe()` trains a registered recipe and reports the same fields, so both sit in
+one table. `benchmarks/train_default.py` and `benchmarks/compare.py` import them from
+here, so there is one copy.
+
+Example:
+
+>>> baseline = run_baseline(15)
+>>> recipe = run_recipe("fashion_mnist_vgg", {"precision": "float32"})
+>>> recipe["wall_s"] / baseline["wall_s"]
+"""
+
+import time
+
+import keras
+
+import kerasrecipes as kr
+from provenance import recipe_config
+
+KERAS_IO_CONFIG = {"optimizer": "adam", "batch_size": 128, "validation_split": 0.1,
+                   "loss": "sparse_categorical_crossentropy", "scaling": "x / 255"}
+
+
+def keras_io_convnet():
+    """The model of https://keras.io/examples/vision/mnist_convnet/, verbatim."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            keras.layers.MaxPooling2D(pool_size=(2, 2)),
+            keras.layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            keras.layers.MaxPooling2D(pool_size=(2, 2)),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+def run_baseline(epochs, train_samples=None, test_samples=None, verbose=2):
+    """Trains the keras.io convnet on Fashion-MNIST as the example does.
+
+    Args:
+        epochs: int, 15 in the example.
+        train_samples: optional int, the first images of the training set only (tests).
+        test_samples: optional int, the first test images only (tests).
+        verbose: passed to `fit`.
+
+    Returns:
+        A dict: model, params, epochs, train_images, wall_s (fit, validation
+        included), images_per_s, test_accuracy, precision ("float32") and the model
+        itself under "keras_model" (dropped before writing JSON).
+    """
+    (x_train, y_train), (x_test, y_test) = kr.data.load("fashion_mnist")
+    x_train, y_train = x_train[:train_samples], y_train[:train_samples]
+    x_test, y_test = x_test[:test_samples], y_test[:test_samples]
+    x_train = x_train.astype("float32") / 255
+    x_test = x_test.astype("float32") / 255
+    keras.utils.set_random_seed(0)
+    model = keras_io_convnet()
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    start = time.perf_counter()
+    model.fit(x_train, y_train, batch_size=128, epochs=epochs, validation_split=0.1,
+              verbose=verbose)
+    wall = time.perf_counter() - start
+    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    train_images = int(len(x_train) * 0.9)
+    return {
+        "model": "keras.io simple MNIST convnet",
+        "params": model.count_params(),
+        "epochs": epochs,
+        "train_images": train_images,
+        "wall_s": round(wall, 1),
+        "images_per_s": round(train_images * epochs / wall, 1),
+        "test_accuracy": round(float(accuracy), 4),
+        "precision": model.dtype_policy.name,
+        "jit_compile": bool(model.jit_compile),
+        "keras_model": model,
+    }
+
+
+def run_recipe(name, overrides, test_samples=None, verbose=2):
+    """Trains the registered recipe `name` with `overrides` and times its `fit()`.
+
+    Args:
+        name: a registered recipe name, e.g. `"fashion_mnist_vgg"`.
+        overrides: dict of config keys (values may be `--set` strings).
+        test_samples: optional int, score on the first test images only (tests).
+        verbose: passed to `fit`.
+
+    Returns:
+        A dict: model, params, config (the full `recipe.config.to_dict()`), precision
+        (the resolved dtype policy), jit_compile, epochs, train_images, wall_s,
+        images_per_s, test_accuracy, best_val_accuracy, and the trained model under
+        "keras_model" (dropped before writing JSON).
+    """
+    recipe = kr.recipes.get(name)(**overrides)
+    train_images = recipe.source.num_train
+    start = time.perf_counter()
+    history = recipe.fit(verbose=verbose)
+    wall = time.perf_counter() - start
+    if test_samples is None:
+        accuracy = recipe.evaluate()["accuracy"]
+    else:
+        (_, _), (x_test, y_test) = kr.data.load("fashion_mnist")
+        accuracy = recipe.model.evaluate(x_test[:test_samples].astype("float32"),
+                                         y_test[:test_samples], verbose=0,
+                                         return_dict=True)["accuracy"]
+    epochs = len(history.history["loss"])
+    return {
+        "model": name,
+        "params": recipe.model.count_params(),
+        "config": recipe_config(recipe, overrides),
+        "precision": recipe.model.dtype_policy.name,
+        "jit_compile": bool(recipe.model.jit_compile),
+        "epochs": epochs,
+        "train_images": train_images,
+        "wall_s": round(wall, 1),
+        "images_per_s": round(train_images * epochs / wall, 1),
+        "test_accuracy": round(float(accuracy), 4),
+        "best_val_accuracy": round(max(history.history["val_accuracy"]), 4),
+        "keras_model": recipe.model,
+    }

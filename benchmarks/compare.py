@@ -1,0 +1,348 @@
+"""The recipes against plain Keras, side by side in one process, on the full Fashion-MNIST.
+
+Trains the keras.io "simple MNIST convnet" (verbatim: Adam, batch 128, 15 epochs) and the
+recipes `fashion_mnist_vgg`, `fashion_mnist_fast` and `fashion_mnist_best` (`--best-seeds`
+seeds), one after the other on the same machine, and reports for each: test accuracy,
+wall time of `fit()` (validation included), images/s, the resolved precision and XLA
+setting, the wall-time ratio to keras.io and each goal met or missed by how much:
+
+| recipe | goal |
+| --- | --- |
+| `fashion_mnist_fast` | test accuracy above keras.io's in at most 1.0x its wall time |
+| `fashion_mnist_vgg` | at least 93.5 % in at most 3x |
+| `fashion_mnist_best` | at least 95.0 % (mean of the seeds) in at most 10x (mean wall time) |
+
+Where the time goes: the CPU's matmul peak in float32 and bfloat16 is measured in the same
+run (`flops.matmul_peak`), each model's training FLOPs per image are counted from its
+layers (`flops.forward_macs`, x 2 x 3), and its training FLOP/s is given as a fraction of
+the peak of its precision (goal: at least 40 % for the default model). `--explore` adds
+default-model images/s at batch 64/128/256, 1 vs 2 intra-op threads and oneDNN on/off,
+each in a fresh process (`throughput.py`): recorded, not used to tune the recipes.
+
+Recipe overhead: `recipe.fit()` against a hand-written `model.fit()` of the same model,
+optimizer, schedule and pipeline, a fresh model and optimizer each, interleaved A, B, A, B
+on a subset; the median time of the epochs after the first (goal: at least 0.98x the
+hand-written images/s).
+
+    python benchmarks/compare.py --precision float32                  # everything (long)
+    python benchmarks/compare.py --precision float32 --skip fashion_mnist_best
+    python benchmarks/compare.py --precision float32 --only-best --result compare_best
+    python benchmarks/compare.py --quick                              # smoke run, seconds
+
+Writes `benchmarks/results/<--result>.json` (default `compare`); `--quick` results are
+marked `"quick": true`. The scaling curve is `benchmarks/scaling.py`.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+
+import kerasrecipes as kr  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import baselines  # noqa: E402
+import flops  # noqa: E402
+from provenance import recipe_config  # noqa: E402
+from provenance import write_result  # noqa: E402
+
+BASELINE = "keras_io_convnet"
+RECIPES = ("fashion_mnist_vgg", "fashion_mnist_fast", "fashion_mnist_best")
+# The issue's goals: accuracy (or "above keras.io") and the largest wall-time ratio.
+GOALS = {
+    "fashion_mnist_fast": {"accuracy_above_baseline": True, "wall_ratio_at_most": 1.0},
+    "fashion_mnist_vgg": {"accuracy_at_least": 0.935, "wall_ratio_at_most": 3.0},
+    "fashion_mnist_best": {"accuracy_at_least": 0.95, "wall_ratio_at_most": 10.0},
+}
+FLOP_FRACTION_GOAL = {"model": "fashion_mnist_vgg", "at_least": 0.40}
+OVERHEAD_GOAL = 0.98
+# --quick: a smoke run whose numbers mean nothing; width 0.25 keeps its first steps cheap.
+QUICK = {"train_samples": 320, "test_samples": 500, "epochs": 1, "batch_size": 64, "width": 0.25}
+
+
+def goal_verdict(name, accuracy, ratio, baseline_accuracy):
+    """Returns whether recipe `name` met its goal, and by how much.
+
+    Args:
+        name: a key of `GOALS`.
+        accuracy: float, its test accuracy (the mean over seeds for `best`).
+        ratio: float, its wall time over keras.io's.
+        baseline_accuracy: float, keras.io's test accuracy.
+
+    Returns:
+        A dict: the goal, `accuracy_target`, `accuracy_margin_points` (accuracy minus the
+        target, in points; for "above keras.io" it must be > 0), `wall_ratio_margin`
+        (the allowed ratio minus the ratio; >= 0 is within), `accuracy_met`, `time_met`
+        and `met`.
+    """
+    goal = GOALS[name]
+    if goal.get("accuracy_above_baseline"):
+        target, accuracy_met = baseline_accuracy, accuracy > baseline_accuracy
+    else:
+        target = goal["accuracy_at_least"]
+        accuracy_met = accuracy >= target
+    time_met = ratio <= goal["wall_ratio_at_most"]
+    return {
+        **goal,
+        "accuracy_target": target,
+        "accuracy_margin_points": round(100 * (accuracy - target), 2),
+        "wall_ratio_margin": round(goal["wall_ratio_at_most"] - ratio, 2),
+        "accuracy_met": bool(accuracy_met),
+        "time_met": bool(time_met),
+        "met": bool(accuracy_met and time_met),
+    }
+
+
+def with_flops(row, model, peaks):
+    """Adds FLOP counts and the fraction of the matching-precision matmul peak to `row`."""
+    per_image = flops.training_flops_per_image(model)
+    rate = row["images_per_s"] * per_image
+    peak = peaks[flops.peak_dtype(row["precision"])]["flops_per_s"]
+    row.update(forward_macs=flops.forward_macs(model), train_flops_per_image=per_image,
+               train_gflops_per_s=round(rate / 1e9, 2), peak_dtype=flops.peak_dtype(row["precision"]),
+               fraction_of_peak=round(rate / peak, 3))
+    return row
+
+
+def recipe_overrides(args, **more):
+    """The config overrides of every recipe run: `--precision`, `--quick`'s, then `more`."""
+    overrides = {}
+    if args.precision:
+        overrides["precision"] = args.precision
+    if args.quick:
+        overrides.update({k: QUICK[k] for k in ("train_samples", "epochs", "batch_size", "width")})
+    return {**overrides, **more}
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall time of every epoch (validation included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._start)
+
+
+def hand_written_fit(config, epochs, timer):
+    """What a user would write with the same parts: `model.fit()` on the recipe's model,
+    optimizer, schedule, loss and pipeline, without the recipe object or its callbacks."""
+    keras.utils.set_random_seed(config.seed)
+    source = kr.data.source(config.data, validation_split=config.validation_split,
+                            seed=config.seed, train_samples=config.train_samples)
+    policy = kr.training.precision.resolve(config.precision)
+    with kr.training.precision.policy_scope(policy):
+        width = {} if config.width is None else {"width": config.width}  # None: the preset's
+        model = kr.models.get(config.model, input_shape=source.input_shape,
+                              classes=source.classes, **width)
+        schedule = kr.training.schedules.get(
+            config.schedule, config.learning_rate,
+            steps_per_epoch=-(-source.num_train // config.batch_size), epochs=config.epochs,
+            warmup_epochs=config.warmup_epochs)
+        optimizer = kr.training.optimizers.get(config.optimizer, learning_rate=schedule,
+                                               momentum=config.momentum)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"],
+                  jit_compile=kr.training.precision.resolve_jit_compile(config.jit_compile))
+    augment = kr.layers.augmentation.augmentation_policy(
+        config.augment, seed=config.seed, input_shape=source.input_shape)
+    train = kr.data.pipeline(*source.train, config.batch_size, training=True, augment=augment,
+                             seed=config.seed, classes=source.classes)
+    val = kr.data.pipeline(*source.val, max(config.batch_size, 512))
+    model.fit(train, validation_data=val, epochs=epochs, callbacks=[timer], verbose=0,
+              shuffle=False)  # the pipeline reshuffles every epoch, as in the recipe
+    return model
+
+
+def recipe_overhead(args):
+    """`recipe.fit()` (A) vs a hand-written `model.fit()` (B), interleaved A, B, A, B."""
+    # Quick: one epoch each, kept whole (tracing included) to keep the smoke run short.
+    repeats, epochs = (1, 1) if args.quick else (args.overhead_repeats, 2)
+    untimed = 1 if epochs > 1 else 0
+    samples = QUICK["train_samples"] if args.quick else args.overhead_samples
+    overrides = recipe_overrides(args, train_samples=samples, epochs=epochs)
+    times = {"recipe": [], "hand_written": []}
+    params = {}
+    for _ in range(repeats):
+        timer = EpochTimer()
+        recipe = kr.recipes.get("fashion_mnist_vgg")(**overrides)
+        recipe.fit(verbose=0, callbacks=[timer])
+        times["recipe"] += timer.times[untimed:]  # the first epoch traces the graphs
+        timer = EpochTimer()
+        model = hand_written_fit(recipe.config, epochs, timer)
+        times["hand_written"] += timer.times[untimed:]
+        params = {"recipe": recipe.model.count_params(), "hand_written": model.count_params()}
+    median = {k: statistics.median(v) for k, v in times.items()}
+    ratio = median["hand_written"] / median["recipe"]  # images/s of A over images/s of B
+    return {
+        "recipe": "fashion_mnist_vgg",
+        "train_images": recipe.source.num_train,
+        "params": params,
+        "epochs_per_repeat": epochs,
+        "epochs_timed": "all" if untimed == 0 else "all but the first (tracing)",
+        "repeats": repeats,
+        "order": "recipe, hand-written, recipe, hand-written, ... (a fresh model and optimizer each)",
+        "epoch_s": {k: [round(t, 3) for t in v] for k, v in times.items()},
+        "median_epoch_s": {k: round(v, 3) for k, v in median.items()},
+        "images_per_s_ratio_recipe_over_hand_written": round(ratio, 3),
+        "goal_at_least": OVERHEAD_GOAL,
+        "met": ratio >= OVERHEAD_GOAL,
+        "config": recipe_config(recipe, overrides),
+    }
+
+
+def explore(args):
+    """Default-model training images/s under batch sizes, thread counts and oneDNN."""
+    import throughput
+
+    precision = kr.training.precision.resolve(args.precision or "auto")
+    base = {"model": "fashion_vgg_small", "batch_size": 128, "precision": precision}
+    if args.quick:
+        base.update(min_seconds=0.2, max_steps=2, kwargs={"width": 0.25})
+    variants = [("batch_size", 64), ("batch_size", 128), ("batch_size", 256),
+                ("threads", 1), ("threads", 2), ("onednn", False), ("onednn", True)]
+    if args.quick:
+        variants = variants[:1]
+    rows = []
+    for key, value in variants:
+        result = throughput.measure({**base, key: value})
+        rows.append({"setting": key, "value": value, "images_per_s": result["images_per_s"],
+                     "peak_rss_mb": result["peak_rss_mb"],
+                     "intra_op_threads": result["intra_op_threads"],
+                     "onednn": result["onednn"]})
+        print(rows[-1], flush=True)
+    return {"model": "fashion_vgg_small", "precision": precision,
+            "note": "random images, a few steps each in a fresh process; recorded, "
+                    "not used to tune the recipes", "rows": rows}
+
+
+def summarise_seeds(runs):
+    accuracies = [r["test_accuracy"] for r in runs]
+    walls = [r["wall_s"] for r in runs]
+    return {
+        "seeds": [r["config"]["seed"] for r in runs],
+        "test_accuracy_mean": round(statistics.mean(accuracies), 4),
+        "test_accuracy_std": round(statistics.stdev(accuracies), 4) if len(runs) > 1 else 0.0,
+        "wall_s_mean": round(statistics.mean(walls), 1),
+        "images_per_s_mean": round(statistics.mean(r["images_per_s"] for r in runs), 1),
+    }
+
+
+def run(args):
+    """Runs the comparison; returns `(result, configs, precisions)` for `write_result`."""
+    test_samples = QUICK["test_samples"] if args.quick else None
+    peaks = {dtype: flops.matmul_peak(dtype, **({"size": 256, "repeats": 2} if args.quick else {}))
+             for dtype in ("float32", "bfloat16")}
+    print(peaks, flush=True)
+    epochs = QUICK["epochs"] if args.quick else args.epochs_baseline
+    baseline = baselines.run_baseline(
+        epochs, train_samples=QUICK["train_samples"] if args.quick else None,
+        test_samples=test_samples, verbose=0 if args.quick else 2)
+    baseline = with_flops(baseline, baseline.pop("keras_model"), peaks)
+    baseline["wall_ratio"] = 1.0
+    print(baseline, flush=True)
+    models = {BASELINE: baseline}
+    configs = {BASELINE: {**baselines.KERAS_IO_CONFIG, "epochs": epochs}}
+    precisions = {BASELINE: baseline["precision"]}
+    for name in RECIPES:
+        if name in args.skip:
+            continue
+        seeds = range(args.best_seeds) if name == "fashion_mnist_best" else [None]
+        runs = []
+        for seed in seeds:
+            extra = {} if seed is None else {"seed": seed}
+            row = baselines.run_recipe(name, recipe_overrides(args, **extra),
+                                       test_samples=test_samples, verbose=0 if args.quick else 2)
+            row = with_flops(row, row.pop("keras_model"), peaks)
+            row["wall_ratio"] = round(row["wall_s"] / baseline["wall_s"], 2)
+            runs.append(row)
+            print({k: v for k, v in row.items() if k != "config"}, flush=True)
+        row = dict(runs[0])
+        accuracy, wall = row["test_accuracy"], row["wall_s"]
+        if name == "fashion_mnist_best":  # the goal is on the mean over the seeds
+            row["runs"] = runs
+            row.update(summarise_seeds(runs))
+            accuracy, wall = row["test_accuracy_mean"], row["wall_s_mean"]
+            row["wall_ratio"] = round(wall / baseline["wall_s"], 2)
+        row["goal"] = goal_verdict(name, accuracy, wall / baseline["wall_s"],
+                                   baseline["test_accuracy"])
+        models[name] = row
+        configs[name] = [r["config"] for r in runs] if len(runs) > 1 else runs[0]["config"]
+        precisions[name] = row["precision"]
+    result = {
+        "quick": bool(args.quick),
+        "forced_precision": args.precision,
+        "skipped": sorted(args.skip),
+        "matmul_peak": peaks,
+        "models": models,
+    }
+    default = models.get(FLOP_FRACTION_GOAL["model"])
+    if default is not None:
+        result["flop_fraction_goal"] = {
+            **FLOP_FRACTION_GOAL, "fraction": default["fraction_of_peak"],
+            "met": default["fraction_of_peak"] >= FLOP_FRACTION_GOAL["at_least"]}
+    if "overhead" not in args.skip:
+        result["overhead"] = recipe_overhead(args)
+        print(result["overhead"], flush=True)
+    if args.explore:
+        result["explore"] = explore(args)
+    return result, configs, precisions
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--best-seeds", type=int, default=None,
+                        help="seeds of fashion_mnist_best (0, 1, ...); default 3, 1 with --quick")
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=list(RECIPES) + ["overhead"],
+                        help="leave out a recipe or the overhead measurement (repeatable)")
+    parser.add_argument("--only-best", action="store_true",
+                        help="keras.io and fashion_mnist_best only (the longest part, run "
+                             "on its own; pair it with --result compare_best)")
+    parser.add_argument("--precision", choices=kr.training.precision.names(), default=None,
+                        help="force the recipes' precision, e.g. float32 (default: each "
+                             "recipe's own, 'auto')")
+    parser.add_argument("--epochs-baseline", type=int, default=15)
+    parser.add_argument("--overhead-samples", type=int, default=10000)
+    parser.add_argument("--overhead-repeats", type=int, default=3)
+    parser.add_argument("--explore", action="store_true",
+                        help="also measure batch size, threads and oneDNN (~3 min)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 320 images, 1 epoch, width 0.25, 1 seed of the best recipe")
+    parser.add_argument("--result", default="compare",
+                        help="result name: benchmarks/results/<result>.json")
+    parser.add_argument("--results-dir", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.best_seeds is None:
+        args.best_seeds = 1 if args.quick else 3
+    if args.best_seeds < 1:
+        parser.error(f"argument --best-seeds must be >= 1. Received: {args.best_seeds}")
+    if args.only_best:
+        args.skip = sorted(set(args.skip) | {"fashion_mnist_vgg", "fashion_mnist_fast", "overhead"})
+    args.skip = set(args.skip)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.perf_counter()
+    result, configs, precisions = run(args)
+    result["total_s"] = round(time.perf_counter() - started, 1)
+    command = "python benchmarks/compare.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    path = write_result(args.result, result, config=configs, precision=precisions,
+                        command=command.strip(), results_dir=args.results_dir)
+    print(f"Wrote {os.path.relpath(path)} in {result['total_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

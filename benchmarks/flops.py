@@ -1,0 +1,109 @@
+"""Counting a Keras model's multiply-adds, and the CPU's matmul peak to compare them with.
+
+Where the time goes: a model's training FLOP/s (images/s × training FLOPs per image)
+as a fraction of what the CPU reaches on one large matrix product in the same dtype.
+
+The count covers the layers that do the arithmetic: `Conv1D/2D/3D`, `DepthwiseConv2D`
+and `Dense` (one multiply-add per kernel weight per output position). Pooling, batch
+norm, activations and the optimizer's update are memory-bound and left out (a few
+percent of the total for the models here), so the fraction of peak is a slight
+underestimate. Training counts 3× the forward pass: the forward pass, and the two
+products of the backward pass (gradients of the activations and of the weights).
+
+Example:
+
+>>> macs = forward_macs(model)
+>>> training_flops_per_image(model)  # 2 * 3 * macs
+>>> peak = matmul_peak("float32")["flops_per_s"]
+"""
+
+import math
+import time
+
+import keras
+
+# Layers whose cost is one multiply-add per kernel element per output position.
+_KERNEL_LAYERS = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D,
+                  keras.layers.DepthwiseConv2D, keras.layers.Dense)
+
+
+def _layers(model):
+    """Yields every layer of `model`, entering nested models."""
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _layers(layer)
+        else:
+            yield layer
+
+
+def layer_macs(layer):
+    """Returns the multiply-adds of one call of `layer` on one image (0 for others).
+
+    Args:
+        layer: a built layer of a functional or sequential model.
+
+    Returns:
+        int: output positions × kernel elements for conv and dense layers, else 0.
+    """
+    if not isinstance(layer, _KERNEL_LAYERS) or isinstance(layer, keras.layers.Conv2DTranspose):
+        return 0
+    positions = math.prod(int(d) for d in layer.output.shape[1:-1])
+    return positions * math.prod(int(d) for d in layer.kernel.shape)
+
+
+def forward_macs(model):
+    """Returns the multiply-adds of one forward pass of `model` on one image.
+
+    Args:
+        model: a built functional or sequential `keras.Model`.
+
+    Returns:
+        int, the sum of `layer_macs` over every layer (nested models included).
+
+    Example:
+
+    >>> forward_macs(keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)]))
+    12
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"Argument `model` must be a keras.Model. Received: {type(model).__name__}")
+    return sum(layer_macs(layer) for layer in _layers(model))
+
+
+def training_flops_per_image(model):
+    """Returns the FLOPs of one training step per image: 2 FLOPs per multiply-add,
+    3 passes (forward, and the two products of the backward pass)."""
+    return 2 * 3 * forward_macs(model)
+
+
+def matmul_peak(dtype="float32", size=2048, repeats=5):
+    """Measures the CPU's matrix-product throughput: best of `repeats` products.
+
+    Args:
+        dtype: `"float32"` or `"bfloat16"`.
+        size: int, the side of the square matrices. Defaults to 2048.
+        repeats: int, timed products after one warm-up. Defaults to 5.
+
+    Returns:
+        `{"dtype", "size", "best_s", "flops_per_s"}`; FLOPs are `2 * size**3`.
+    """
+    import tensorflow as tf
+
+    if dtype not in ("float32", "bfloat16"):
+        raise ValueError(f"Argument `dtype` must be 'float32' or 'bfloat16'. Received: dtype={dtype!r}")
+    a = tf.cast(tf.random.stateless_normal((size, size), seed=(1, 2)), dtype)
+    b = tf.cast(tf.random.stateless_normal((size, size), seed=(3, 4)), dtype)
+    tf.linalg.matmul(a, b).numpy()  # warm-up: kernel selection and allocation
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        tf.linalg.matmul(a, b).numpy()
+        times.append(time.perf_counter() - start)
+    best = min(times)
+    return {"dtype": dtype, "size": size, "best_s": round(best, 4),
+            "flops_per_s": round(2 * size ** 3 / best)}
+
+
+def peak_dtype(policy):
+    """Returns the matmul dtype whose peak a model under dtype `policy` is compared with."""
+    return "bfloat16" if "bfloat16" in policy else "float32"

@@ -1,0 +1,105 @@
+"""README table: the recipes against the keras.io convnet, side by side (compare.json).
+
+When `fashion_mnist_best` was skipped in `compare.json` and `compare_best.json` exists
+(`compare.py --only-best --result compare_best`), its row comes from there, with its
+ratio to the keras.io run measured beside it in that file.
+"""
+
+import os
+
+from _format import load
+from _format import pct
+from _format import source
+from _format import table
+
+LABELS = {
+    "keras_io_convnet": "keras.io simple convnet (Adam, batch 128)",
+    "fashion_mnist_fast": "`fashion_mnist_fast`",
+    "fashion_mnist_vgg": "`fashion_mnist_vgg` (default)",
+    "fashion_mnist_best": "`fashion_mnist_best`",
+}
+
+
+def goal_text(goal):
+    """'≥ 93.5 % in ≤ 3×: met' or '... missed (-0.40 pt; 0.20× over)'."""
+    if goal.get("accuracy_above_baseline"):
+        wanted = "above keras.io"
+    else:
+        wanted = f"≥ {pct(goal['accuracy_at_least'], 1)}"
+    text = f"{wanted} in ≤ {goal['wall_ratio_at_most']:.1f}×: "
+    if goal["met"]:
+        return text + "met"
+    misses = []
+    if not goal["accuracy_met"]:
+        misses.append(f"{goal['accuracy_margin_points']:+.2f} pt")
+    if not goal["time_met"]:
+        misses.append(f"{-goal['wall_ratio_margin']:.2f}× over")
+    return text + "missed (" + "; ".join(misses) + ")"
+
+
+def _row(name, run, note=""):
+    if "test_accuracy_mean" in run:
+        accuracy = (f"{pct(run['test_accuracy_mean'])} ± {100 * run['test_accuracy_std']:.2f} "
+                    f"({len(run['seeds'])} seed{'s' if len(run['seeds']) > 1 else ''})")
+        wall, speed = run["wall_s_mean"], run["images_per_s_mean"]
+    else:
+        accuracy, wall, speed = pct(run["test_accuracy"]), run["wall_s"], run["images_per_s"]
+    settings = f"{run['precision']}, XLA {'on' if run['jit_compile'] else 'off'}"
+    return [LABELS.get(name, name) + note, f"{run['params']:,}", run["epochs"], settings,
+            f"{wall:.1f}", f"{run['wall_ratio']:.2f}×", f"{speed:,.0f}",
+            f"{run['train_gflops_per_s']:.1f} ({100 * run['fraction_of_peak']:.0f} %)",
+            accuracy, goal_text(run["goal"]) if "goal" in run else "—"]
+
+
+def render(results_dir):
+    result = load(results_dir, "compare")
+    models = dict(result["models"])
+    extra = None
+    if ("fashion_mnist_best" not in models
+            and os.path.exists(os.path.join(results_dir, "compare_best.json"))):
+        extra = load(results_dir, "compare_best")
+    text = ""
+    if result.get("quick"):
+        text += ("**Quick run** (smoke settings: a few hundred images, 1 epoch; its numbers "
+                 "measure nothing): the full `python benchmarks/compare.py` run replaces it.\n\n")
+    rows = [_row(name, models[name]) for name in LABELS if name in models]
+    if extra is not None:
+        rows.append(_row("fashion_mnist_best", extra["models"]["fashion_mnist_best"],
+                         " ¹"))
+    text += table(["model", "params", "epochs", "precision", "wall s", "× keras.io", "images/s",
+                   "train GFLOP/s (% of peak)", "test accuracy", "goal"], rows)
+    peaks = result["matmul_peak"]
+    text += (f"\nMatmul peak of this CPU: {peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s "
+             f"in float32, {peaks['bfloat16']['flops_per_s'] / 1e9:.0f} in bfloat16 "
+             f"({peaks['float32']['size']}² products, best of several); training FLOPs are "
+             "the conv and dense multiply-adds × 2 × 3, over the wall time of `fit()`.")
+    if "flop_fraction_goal" in result:
+        goal = result["flop_fraction_goal"]
+        text += (f" The default model reaches {100 * goal['fraction']:.0f} % of the peak of its "
+                 f"precision (goal ≥ {100 * goal['at_least']:.0f} %: "
+                 f"{'met' if goal['met'] else 'missed'}).")
+    if "overhead" in result:
+        over = result["overhead"]
+        median = over["median_epoch_s"]
+        text += (f" Recipe overhead: `recipe.fit()` runs at "
+                 f"{over['images_per_s_ratio_recipe_over_hand_written']:.3f}× the images/s of a "
+                 f"hand-written `model.fit()` of the same model, optimizer and pipeline (median "
+                 f"epoch {median['recipe']:.2f} s vs {median['hand_written']:.2f} s on "
+                 f"{over['train_images']:,} images, {over['repeats']} interleaved repeat(s); goal "
+                 f"≥ {over['goal_at_least']:g}×: {'met' if over['met'] else 'missed'}).")
+    if result.get("forced_precision"):
+        text += f" Precision forced to {result['forced_precision']} (`--precision`)."
+    text += "\n"
+    if "explore" in result:
+        rows = [[row["setting"], row["value"], f"{row['images_per_s']:,.0f}",
+                 f"{row['peak_rss_mb']:,.0f}"] for row in result["explore"]["rows"]]
+        text += ("\nDefault model, training images/s on random images, one setting changed at "
+                 "a time (recorded, not used to tune the recipes):\n\n"
+                 + table(["setting", "value", "images/s", "peak MB"], rows))
+    if extra is not None:
+        best = extra["models"]
+        text += (f"\n¹ From a separate run (`benchmarks/results/compare_best.json`) against its "
+                 f"own keras.io run ({best['keras_io_convnet']['wall_s']:.1f} s, "
+                 f"{pct(best['keras_io_convnet']['test_accuracy'])}). {source(extra)}\n")
+    text += "\n" + source(result) + "\n"
+    return text

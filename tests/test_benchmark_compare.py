@@ -1,0 +1,196 @@
+"""benchmarks/compare.py and its parts on `--quick` settings, so the code cannot rot.
+
+No assertion is on time: the numbers of a quick run mean nothing, only their structure
+and their consistency (ratios with wall times, goals with accuracies) are checked.
+"""
+
+import importlib.util
+import json
+import os
+import statistics
+import sys
+
+import keras
+import pytest
+
+import kerasrecipes as kr
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCHMARKS = os.path.join(ROOT, "benchmarks")
+
+
+def _module(path, name):
+    if BENCHMARKS not in sys.path:
+        sys.path.insert(0, BENCHMARKS)  # the benchmarks import their siblings by name
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def compare():
+    return _module("benchmarks/compare.py", "_bench_compare")
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    tables = os.path.join(BENCHMARKS, "tables")
+    if tables not in sys.path:
+        sys.path.insert(0, tables)
+    return _module("benchmarks/tables/compare.py", "_bench_table_compare").render
+
+
+@pytest.fixture(scope="module")
+def quick_run(compare, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compare")
+    assert compare.main(["--quick", "--precision", "float32", "--results-dir", str(folder)]) == 0
+    with open(folder / "compare.json") as handle:
+        return folder, json.load(handle)
+
+
+def test_flop_counter_matches_a_hand_count():
+    flops = _module("benchmarks/flops.py", "_bench_flops")
+    inner = keras.Sequential([keras.Input((3, 3, 4)), keras.layers.Flatten(),
+                              keras.layers.Dense(5)])
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(4, 3)(inputs)  # valid: 6x6x4 outputs, 3*3*3 MACs each
+    x = keras.layers.BatchNormalization()(x)  # not counted
+    x = keras.layers.DepthwiseConv2D(3, padding="same")(x)  # 6x6x4 outputs, 9 MACs each
+    x = keras.layers.MaxPooling2D(2)(x)  # 3x3x4
+    model = keras.Model(inputs, inner(x))  # nested: Dense 36 -> 5
+    hand = 6 * 6 * 4 * 27 + 6 * 6 * 4 * 9 + 36 * 5
+    assert flops.forward_macs(model) == hand == 5364
+    assert flops.training_flops_per_image(model) == 6 * hand
+    assert flops.peak_dtype("mixed_bfloat16") == "bfloat16" and flops.peak_dtype("float32") == "float32"
+    with pytest.raises(TypeError, match="keras.Model"):
+        flops.forward_macs(keras.layers.Dense(2))
+
+
+def test_goal_verdicts_and_their_margins(compare):
+    fast = compare.goal_verdict("fashion_mnist_fast", 0.9012, 0.5, baseline_accuracy=0.9012)
+    assert not fast["accuracy_met"] and fast["time_met"] and not fast["met"]  # must be above
+    best = compare.goal_verdict("fashion_mnist_best", 0.946, 10.4, baseline_accuracy=0.9)
+    assert best["accuracy_margin_points"] == -0.4 and best["wall_ratio_margin"] == -0.4
+    assert not best["accuracy_met"] and not best["time_met"]
+    vgg = compare.goal_verdict("fashion_mnist_vgg", 0.935, 3.0, baseline_accuracy=0.9)
+    assert vgg["met"] and vgg["accuracy_margin_points"] == 0.0
+
+
+def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
+    _, result = quick_run
+    models = result["models"]
+    assert result["quick"] is True and result["forced_precision"] == "float32"
+    assert set(models) == {"keras_io_convnet", "fashion_mnist_vgg", "fashion_mnist_fast",
+                           "fashion_mnist_best"}
+    baseline = models["keras_io_convnet"]
+    for name, row in models.items():
+        assert row["precision"] == "float32" and row["jit_compile"] is False
+        assert row["wall_ratio"] == pytest.approx(row.get("wall_s_mean", row["wall_s"])
+                                                  / baseline["wall_s"], abs=0.006)
+        assert row["train_flops_per_image"] == 6 * row["forward_macs"] > 0
+        peak = result["matmul_peak"][row["peak_dtype"]]["flops_per_s"]
+        assert row["fraction_of_peak"] == pytest.approx(
+            row["images_per_s"] * row["train_flops_per_image"] / peak, abs=6e-4)
+        if name == "keras_io_convnet":
+            continue
+        goal = row["goal"]
+        accuracy = row.get("test_accuracy_mean", row["test_accuracy"])
+        target = baseline["test_accuracy"] if name == "fashion_mnist_fast" else goal["accuracy_at_least"]
+        assert goal["accuracy_met"] == (accuracy > target if name == "fashion_mnist_fast"
+                                        else accuracy >= target)
+        assert goal["time_met"] == (row["wall_ratio"] <= goal["wall_ratio_at_most"] + 0.005)
+        assert goal["met"] == (goal["accuracy_met"] and goal["time_met"])
+    best = models["fashion_mnist_best"]
+    assert best["test_accuracy_mean"] == round(statistics.mean(
+        r["test_accuracy"] for r in best["runs"]), 4) and best["seeds"] == [0]
+    assert models["fashion_mnist_vgg"]["params"] == models["fashion_mnist_best"]["params"]
+
+
+def test_quick_run_records_configs_precision_and_overhead(quick_run):
+    _, result = quick_run
+    prov = result["provenance"]
+    quick = dict(train_samples=320, epochs=1, batch_size=64, width=0.25, precision="float32")
+    for name in ("fashion_mnist_vgg", "fashion_mnist_fast", "fashion_mnist_best"):
+        extra = {"seed": 0} if name == "fashion_mnist_best" else {}
+        assert prov["config"][name] == kr.recipes.config(name, **quick, **extra).to_dict()
+        assert prov["precision"][name] == "float32"
+    assert prov["command"].startswith("python benchmarks/compare.py --quick")
+    over = result["overhead"]
+    median = over["median_epoch_s"]
+    assert over["images_per_s_ratio_recipe_over_hand_written"] == pytest.approx(
+        median["hand_written"] / median["recipe"], abs=6e-4)
+    assert over["met"] == (over["images_per_s_ratio_recipe_over_hand_written"] >= 0.98)
+    assert len(over["epoch_s"]["recipe"]) == len(over["epoch_s"]["hand_written"]) == 1
+    assert over["params"]["recipe"] == over["params"]["hand_written"]  # the same model
+
+
+def test_renderer_shows_the_quick_run_as_quick(quick_run, renderer):
+    folder, result = quick_run
+    text = renderer(str(folder))
+    assert text.startswith("**Quick run**")
+    for label in ("keras.io simple convnet", "`fashion_mnist_fast`", "`fashion_mnist_vgg`",
+                  "`fashion_mnist_best`"):
+        assert label in text
+    vgg = result["models"]["fashion_mnist_vgg"]
+    assert f"{vgg['wall_ratio']:.2f}×" in text and "Recipe overhead" in text
+    assert "Precision forced to float32" in text
+
+
+def test_renderer_says_by_how_much_a_goal_was_missed(renderer, tmp_path):
+    def row(**values):
+        return {"params": 1000, "epochs": 2, "precision": "float32", "jit_compile": False,
+                "wall_s": 10.0, "images_per_s": 500.0, "train_gflops_per_s": 50.0,
+                "fraction_of_peak": 0.25, "test_accuracy": 0.9, "wall_ratio": 1.0, **values}
+
+    missed = {"accuracy_at_least": 0.95, "wall_ratio_at_most": 10.0, "accuracy_met": False,
+              "time_met": False, "met": False, "accuracy_margin_points": -0.41,
+              "wall_ratio_margin": -0.2}
+    prov = {"commit": "b" * 40, "date": "2026-11-30T10:00:00+00:00",
+            "cpu": {"model": "Test CPU", "cores": 2, "flags": ["avx2"]}}
+    peaks = {"float32": {"flops_per_s": 2e11, "size": 2048},
+             "bfloat16": {"flops_per_s": 1e11, "size": 2048}}
+    main = {"provenance": prov, "quick": False, "matmul_peak": peaks,
+            "models": {"keras_io_convnet": row()}}
+    best = {"provenance": prov, "matmul_peak": peaks, "models": {
+        "keras_io_convnet": row(wall_s=150.0),
+        "fashion_mnist_best": row(test_accuracy_mean=0.9459, test_accuracy_std=0.001,
+                                  seeds=[0, 1, 2], wall_s_mean=1530.0, images_per_s_mean=900.0,
+                                  wall_ratio=10.2, goal=missed)}}
+    (tmp_path / "compare.json").write_text(json.dumps(main))
+    (tmp_path / "compare_best.json").write_text(json.dumps(best))
+    text = renderer(str(tmp_path))
+    assert not text.startswith("**Quick run**")
+    assert ("| `fashion_mnist_best` ¹ | 1,000 | 2 | float32, XLA off | 1530.0 | 10.20× | 900 | "
+            "50.0 (25 %) | 94.59 % ± 0.10 (3 seeds) | ≥ 95.0 % in ≤ 10.0×: missed (-0.41 pt; "
+            "0.20× over) |") in text
+    assert "200 GFLOP/s in float32, 100 in bfloat16" in text
+    assert "its own keras.io run (150.0 s, 90.00 %)" in text
+
+
+def test_scaling_plot_shows_every_point(tmp_path):
+    scaling = _module("benchmarks/scaling.py", "_bench_scaling")
+    rows = [{"label": f"p{i}", "series": series, "train_flops_per_image": flops,
+             "images_per_s": speed, "peak_rss_mb": mb}
+            for i, (series, flops, speed, mb) in enumerate(
+                [(["a"], 4e8, 250.0, 700.0), (["a", "b"], 1e8, 900.0, 500.0),
+                 (["b"], 2e9, 40.0, 1500.0)])]
+    figure = scaling.figure(rows)
+    speed, memory = figure.axes
+    assert [line.get_label() for line in speed.lines] == ["a", "b"]
+    assert speed.lines[0].get_xydata().tolist() == [[0.1, 900.0], [0.4, 250.0]]  # by work
+    assert memory.lines[1].get_xydata().tolist() == [[0.1, 500.0], [2.0, 1500.0]]  # shared point
+    assert len(speed.texts) == 3  # each point labelled once
+    assert speed.get_xscale() == "log" and memory.get_yscale() == "log"
+    assert os.path.getsize(scaling.plot(rows, str(tmp_path / "s.png"))) > 0
+
+
+def test_throughput_probe_counts_and_times_a_tiny_model():
+    throughput = _module("benchmarks/throughput.py", "_bench_throughput")
+    out = throughput.run({"model": "fashion_vgg_small", "kwargs": {"width": 0.125},
+                          "batch_size": 8, "min_seconds": 0.0, "max_steps": 2})
+    assert out["steps"] == 2 and out["images_per_s"] > 0 and out["peak_rss_mb"] > 100
+    model = kr.models.get("fashion_vgg_small", width=0.125)
+    flops = _module("benchmarks/flops.py", "_bench_flops2")
+    assert out["train_flops_per_image"] == 6 * flops.forward_macs(model)
+    assert out["precision"] == "float32"
