@@ -415,7 +415,7 @@ def arm_keys(row, overrides, quick):
     """The recipe keys of one arm: the row's budget, then the arm's overrides."""
     keys = dict(row_budget(row, quick), **overrides)
     if quick and row == "small_models" and "width" in overrides:
-        keys["width"] = overrides["width"] / 4
+        keys["width"] = overrides["width"] / 4  # a smoke run need not train SqueezeNet at 0.5
     if keys.get("swa"):
         keys["swa"] = min(keys["swa"], keys["epochs"])
     return {key: value for key, value in keys.items() if value is not None}
