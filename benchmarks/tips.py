@@ -621,7 +621,7 @@ def write_result(rows, base, args, command):
         NAME,
         {"quick": args.quick, "verdict_rule": VERDICT_RULE, "verdicts": list(VERDICTS),
          "rows": rows},
-        config={"recipe": base.to_dict(), "budgets": budgets,
+        config={"recipe": provenance.recipe_config(base), "budgets": budgets,
                 "note": "each arm: the recipe with its row's budget and the arm's overrides"},
         precision=kr.training.precision.resolve(base.precision),
         command=command,
