@@ -4,9 +4,11 @@
 batch norm before ReLU, ReLU after 2×2 max pooling, a dense head with dropout), raw
 pixels squeezed to [-1, 1] inside the model, SGD with Nesterov momentum at the seeds'
 LR 0.1 with warmup and cosine decay, flips and pad-and-crop augmentation, reshuffled
-every epoch, bfloat16 compute where the CPU has AMX. It reaches 93.8 % test accuracy
-in 13 epochs, in 2.6x the keras.io convnet's wall time on 2 cores
-(benchmarks/train_default.py).
+every epoch, bfloat16 compute where the CPU has AMX. It reaches 93.7-93.8 % test
+accuracy in 13 epochs (benchmarks/results/train_default.json). Its wall time is 2.6x the
+keras.io convnet's on 2 cores of an Intel CPU with AMX (bfloat16), but 4.4-4.6x on an
+AMD EPYC without it (float32): the speed goal of 3x holds only where bfloat16 runs
+natively (benchmarks/compare.py measures it on the machine at hand).
 
 `fashion_mnist_fast` and `fashion_mnist_best` are the same recipe sized for two other
 budgets: beating the keras.io convnet's accuracy in less than its wall time, and the
@@ -64,7 +66,8 @@ fashion_mnist_fast = register(
 # Wider presets or the residual net buy capacity at the cost of those epochs
 # (fashion_resnet at width 2: 5x the multiply-adds); the longer run gets label smoothing
 # 0.1 and decoupled weight decay 5e-4, flip-and-crop stays (the `strong` policy lost 3.4
-# points at 3 epochs, benchmarks/results/augment_accuracy.json). What it reaches is what
+# points at 3 epochs in an earlier, since removed run; benchmarks/tips.py's augmentation
+# row measures it at 12 epochs). What it reaches is what
 # benchmarks/compare.py measures; published small CNNs stop at 92-93.5 %.
 fashion_mnist_best = register(
     "fashion_mnist_best",
