@@ -10,8 +10,12 @@ The README marks each rendered table with a pair of comments:
 `render(results_dir) -> str` reads its JSON result(s) and returns Markdown. Renderers use
 the standard library only, so rendering needs neither TensorFlow nor Keras.
 
-    python benchmarks/render.py          # rewrite the README's tables in place
-    python benchmarks/render.py --check  # exit 1 if the README differs from the results
+The package's docstrings carry the tips table's verdicts the same way: a line
+`Measured (tips.json, ROW: A vs B): ...` is rewritten from `benchmarks/results/tips.json`
+(`tables/tips.py`'s `measured_line`), so a part states its measured effect, never a typed one.
+
+    python benchmarks/render.py          # rewrite the README's tables and docstrings
+    python benchmarks/render.py --check  # exit 1 if either differs from the results
 """
 
 import argparse
@@ -24,11 +28,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TABLES_DIR = os.path.join(ROOT, "benchmarks", "tables")
 RESULTS_DIR = os.path.join(ROOT, "benchmarks", "results")
 README = os.path.join(ROOT, "README.md")
+PACKAGE = os.path.join(ROOT, "kerasrecipes")
+MEASURED = re.compile(r"^(?P<head>[ \t]*Measured \(tips\.json, (?P<row>\w+): "
+                      r"(?P<a>[\w./]+) vs (?P<b>[\w./]+)\): ).*$", re.M)
 BLOCK = re.compile(r"(<!-- table:([\w-]+) -->\n)(.*?)(<!-- /table:\2 -->)", re.S)
 
 
-def renderer(name):
-    """Returns the `render` function of `benchmarks/tables/<name>.py`.
+def table_module(name):
+    """Returns the module `benchmarks/tables/<name>.py`.
 
     Raises:
         ValueError: no such renderer (lists the known ones).
@@ -44,7 +51,12 @@ def renderer(name):
     spec = importlib.util.spec_from_file_location(f"_kr_table_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.render
+    return module
+
+
+def renderer(name):
+    """Returns the `render` function of `benchmarks/tables/<name>.py`."""
+    return table_module(name).render
 
 
 def render_text(text, results_dir=RESULTS_DIR):
@@ -54,6 +66,24 @@ def render_text(text, results_dir=RESULTS_DIR):
         return match.group(1) + body + match.group(4)
 
     return BLOCK.sub(fill, text)
+
+
+def render_docstrings(results_dir=RESULTS_DIR, package=PACKAGE):
+    """Returns `{path: new text}` of the package's files whose `Measured` lines are stale."""
+    measured_line = table_module("tips").measured_line
+    stale = {}
+    for folder, _, files in os.walk(package):
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            with open(path) as handle:
+                text = handle.read()
+            new = MEASURED.sub(lambda m: m.group("head") + measured_line(
+                results_dir, m.group("row"), m.group("a"), m.group("b")), text)
+            if new != text:
+                stale[path] = new
+    return stale
 
 
 def table_names(text):
@@ -69,15 +99,22 @@ def main(argv=None):
     with open(README) as handle:
         text = handle.read()
     rendered = render_text(text)
+    docstrings = render_docstrings()
     if args.check:
-        if rendered != text:
-            print("README.md tables are stale: run `python benchmarks/render.py`.",
+        stale = (["README.md"] if rendered != text else []) + [
+            os.path.relpath(path, ROOT) for path in docstrings]
+        if stale:
+            print(f"Stale measured figures in {stale}: run `python benchmarks/render.py`.",
                   file=sys.stderr)
             return 1
         return 0
     with open(README, "w") as handle:
         handle.write(rendered)
-    print(f"Rendered {len(table_names(text))} table(s) into README.md")
+    for path, new in docstrings.items():
+        with open(path, "w") as handle:
+            handle.write(new)
+    print(f"Rendered {len(table_names(text))} table(s) into README.md and "
+          f"{len(docstrings)} docstring file(s)")
     return 0
 
 

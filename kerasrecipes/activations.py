@@ -10,6 +10,15 @@ Keras has ReLU, LeakyReLU, ELU, sigmoid, tanh and a PReLU layer. This module add
 
 `layer(name)` returns a fresh layer for a name such as `"relu"`, `"leaky_relu:0.1"`,
 `"prelu"`, `"prelu:0.25"` or `"rrelu"`.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, activations: prelu vs relu): +8.20 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, activations: leaky_relu vs relu): +0.00 ± 0.00 pt, within noise / depends (1 seed, a --quick smoke run).
+Measured (tips.json, activations: rrelu vs relu): +31.20 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, activations: relu vs elu): -1.72 ± 0.00 s, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, activations: relu vs tanh): -18.20 ± 0.00 pt, not confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, activations: relu vs sigmoid): +3.40 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
 """
 
 import warnings

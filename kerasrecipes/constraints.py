@@ -2,6 +2,10 @@
 
 Keras provides MaxNorm, NonNeg and UnitNorm; this module adds the `name:value` spelling
 and `UnitMaxNorm`.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, regularization: max_norm vs none): +0.00 ± 0.00 pt, within noise / depends (1 seed, a --quick smoke run).
 """
 
 import keras

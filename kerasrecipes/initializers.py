@@ -13,6 +13,14 @@
 Keras already provides zeros, He and Glorot (Xavier); this module adds the two the seeds
 describe that Keras lacks as named objects (`SmallRandom`, `Calibrated`) and the aliases
 the seeds use. Biases start at zero: every builder keeps Keras' `bias_initializer="zeros"`.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, init: he_normal vs zeros): +8.60 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, init: he_normal vs small_random): +8.00 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, init: he_normal vs calibrated): +8.20 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, init: he_normal vs glorot_normal): +4.20 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, init: he_normal vs he_uniform): +7.80 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
 """
 
 import math

@@ -25,6 +25,32 @@ def test_readme_tables_match_the_results():
         "README.md tables differ from benchmarks/results: run `python benchmarks/render.py`")
 
 
+def test_docstring_verdicts_match_the_tips_result():
+    render = _module("render")
+    stale = render.render_docstrings()
+    assert not stale, (f"`Measured (tips.json, ...)` lines in {sorted(stale)} differ from "
+                       "benchmarks/results/tips.json: run `python benchmarks/render.py`")
+
+
+def test_a_docstring_verdict_line_is_rewritten_from_the_result(tmp_path):
+    render = _module("render")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "tips.json").write_text(json.dumps({"quick": False, "rows": {"shuffle": {
+        "seeds": [0, 1, 2], "claims": [{"a": "reshuffled", "b": "fixed_order",
+                                        "effect": "+0.50 ± 0.20 pt", "verdict": "confirmed"}]}}}))
+    module = package / "part.py"
+    module.write_text('"""A part.\n\n    Measured (tips.json, shuffle: reshuffled vs fixed_order): old.\n'
+                      '    Measured (tips.json, shuffle: a vs b): old.\n"""\n')
+    stale = render.render_docstrings(str(results), str(package))
+    assert stale[str(module)].splitlines()[2:4] == [
+        "    Measured (tips.json, shuffle: reshuffled vs fixed_order): +0.50 ± 0.20 pt, "
+        "confirmed (3 seeds).",
+        "    Measured (tips.json, shuffle: a vs b): not measured yet."]
+
+
 def test_render_fills_a_block_and_rejects_an_unknown_renderer(tmp_path):
     render = _module("render")
     text = "a\n<!-- table:nonexistent_xyz -->\nold\n<!-- /table:nonexistent_xyz -->\nb\n"

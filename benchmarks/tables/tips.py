@@ -130,6 +130,26 @@ def _ensemble_line(results_dir):
             judge(gain["mean"], gain["std"]), f"{gain['mean']:+.2f} ± {gain['std']:.2f} pt"]
 
 
+def measured_line(results_dir, row, a, b):
+    """The verdict a part's docstring carries for claim `a` vs `b` of `row` (one line).
+
+    `benchmarks/render.py` writes it after `Measured (tips.json, ROW: A vs B): ` in the
+    package's docstrings, so a part states its measured effect and never a typed figure.
+    """
+    if not os.path.exists(os.path.join(results_dir, "tips.json")):
+        return "not measured yet."
+    result = load(results_dir, "tips")
+    found = result["rows"].get(row)
+    claim = next((c for c in (found or {}).get("claims", []) if (c["a"], c["b"]) == (a, b)),
+                 None)
+    if claim is None:
+        return "not measured yet."
+    seeds = len(found["seeds"])
+    quick = ", a --quick smoke run" if result.get("quick") else ""
+    return (f"{claim['effect']}, {claim['verdict']} "
+            f"({seeds} seed{'s' * (seeds > 1)}{quick}).")
+
+
 def render(results_dir):
     result = load(results_dir, "tips")
     rows, lines, details = result["rows"], [], []

@@ -14,6 +14,11 @@ References:
     Zhang et al., "mixup: Beyond Empirical Risk Minimization", ICLR 2018.
     Yun et al., "CutMix: Regularization Strategy to Train Strong Classifiers with
     Localizable Features", ICCV 2019.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, ensembles_extras: mixup vs plain): +3.60 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, ensembles_extras: cutmix vs plain): +4.40 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
 """
 
 import keras

@@ -6,6 +6,10 @@ whole in-memory set with `reshuffle_each_iteration=True`, augment whole batches 
 parallel (one vectorised op per batch is far cheaper than one per image), and prefetch
 so that the model never waits for input. Evaluation pipelines are cached, unshuffled
 and unaugmented.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, shuffle: reshuffled vs fixed_order): -12.00 ± 0.00 pt, not confirmed (1 seed, a --quick smoke run).
 """
 
 import keras

@@ -3,6 +3,10 @@
 Each `apply_*` helper takes a tensor and returns a tensor, naming every layer it adds
 after `name` so that `model.summary()` reads like the paper's table. The SqueezeNet
 Fire module is in `kerasrecipes.layers.fire`.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, pooling: act_after_pool vs act_before_pool): -0.15 ± 0.00 s, confirmed (1 seed, a --quick smoke run).
 """
 
 import keras

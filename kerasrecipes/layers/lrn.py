@@ -3,6 +3,11 @@
 The seeds: "avoid LRN pooling, prefer the much faster max pooling". Keras has no LRN
 layer (TensorFlow's `tf.nn.local_response_normalization` is TensorFlow-only), so this
 is a `keras.ops` version that runs on every backend.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, pooling: maxpool vs maxpool_lrn): -2.53 ± 0.00 s, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, pooling: maxpool_lrn vs maxpool): -5.00 ± 0.00 pt, not confirmed (1 seed, a --quick smoke run).
 """
 
 import keras

@@ -13,6 +13,11 @@ Example:
 >>> whiten.adapt(x_train)
 >>> inputs = keras.Input((28, 28, 1))
 >>> model = keras.Model(inputs, classifier(whiten(inputs)))
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, preprocessing: standardize vs squeeze): +8.40 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, preprocessing: zca vs standardize): -10.00 ± 0.00 pt, not confirmed (1 seed, a --quick smoke run).
 """
 
 import keras

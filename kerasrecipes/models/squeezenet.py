@@ -8,6 +8,10 @@ Reference:
     Iandola et al., "SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and
     <0.5MB model size", 2016 (https://arxiv.org/abs/1602.07360); reference models
     https://github.com/forresti/SqueezeNet (v1.0 and v1.1).
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, small_models: squeezenet vs vgg): -1,726,280 ± 0 params, confirmed (1 seed, a --quick smoke run).
 """
 
 import math

@@ -15,6 +15,10 @@ accuracy. So `accuracy` and `val_accuracy` keep their names and meaning in the h
 
 Reference:
     Szegedy et al., "Rethinking the Inception Architecture for Computer Vision", CVPR 2016.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, ensembles_extras: label_smoothing vs plain): +1.60 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
 """
 
 import keras

@@ -9,6 +9,10 @@ as `torch.optim.swa_utils.update_bn` does.
 Reference:
     Izmailov et al., "Averaging Weights Leads to Wider Optima and Better
     Generalization", UAI 2018.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, ensembles_extras: swa vs plain): +15.00 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
 """
 
 import warnings

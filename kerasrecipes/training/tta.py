@@ -12,6 +12,10 @@ It costs one forward pass per view and usually buys a few tenths of a point.
 
 Views are computed with NumPy on channels-last batches `(N, H, W, C)`; shifted views
 fill the uncovered border with zeros, as the training pipeline's pad-and-crop does.
+
+Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
+
+Measured (tips.json, ensembles_extras: tta_flip vs plain): +1.00 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
 """
 
 import numpy as np
