@@ -17,8 +17,8 @@ References:
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, ensembles_extras: mixup vs plain): +3.60 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
-Measured (tips.json, ensembles_extras: cutmix vs plain): +4.40 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, ensembles_extras: mixup vs plain): -1.15 ± 0.56 pt, not confirmed (3 seeds).
+Measured (tips.json, ensembles_extras: cutmix vs plain): -2.52 ± 0.68 pt, not confirmed (3 seeds).
 """
 
 import keras

@@ -9,9 +9,9 @@ compared ("avoid LRN, prefer max pooling").
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, batch_norm: bn_before vs bn_after): +5.20 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
-Measured (tips.json, batch_norm: bn_before vs no_bn): +9.20 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
-Measured (tips.json, batch_norm: bn_before vs no_bn_lr0.01): -2.80 ± 0.00 pt, not confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, batch_norm: bn_before vs bn_after): +0.25 ± 0.74 pt, within noise / depends (3 seeds).
+Measured (tips.json, batch_norm: bn_before vs no_bn): +1.88 ± 1.02 pt, confirmed (3 seeds).
+Measured (tips.json, batch_norm: bn_before vs no_bn_lr0.01): +5.50 ± 1.54 pt, confirmed (3 seeds).
 """
 
 import math

@@ -7,9 +7,9 @@ pixel noise, pixel drop and the composing `RandomTransform`.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, augmentation: flip_crop vs none): -0.20 ± 0.00 pt, not confirmed (1 seed, a --quick smoke run).
-Measured (tips.json, augmentation: fancy_pca vs flip_crop): +1.80 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
-Measured (tips.json, augmentation: strong vs flip_crop): +7.80 ± 0.00 pt, confirmed (1 seed, a --quick smoke run).
+Measured (tips.json, augmentation: flip_crop vs none): -1.65 ± 0.71 pt, not confirmed (3 seeds).
+Measured (tips.json, augmentation: fancy_pca vs flip_crop): -0.41 ± 0.38 pt, not confirmed (3 seeds).
+Measured (tips.json, augmentation: strong vs flip_crop): -6.96 ± 1.47 pt, not confirmed (3 seeds).
 """
 
 from kerasrecipes.layers.augmentation.fancy_pca import FancyPCA
