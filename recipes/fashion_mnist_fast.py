@@ -39,6 +39,7 @@ validation; the test set is only used at the end.
 
 (x_train, y_train), (x_test, y_test) = kr.data.load("fashion_mnist")
 print("train:", x_train.shape, "test:", x_test.shape)
+print("classes:", kr.data.class_names("fashion_mnist"))
 
 """
 ## The recipe

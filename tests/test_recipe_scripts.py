@@ -17,6 +17,28 @@ import kerasrecipes as kr
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTS = sorted(glob.glob(os.path.join(ROOT, "recipes", "*.py")))
+TEMPLATE = os.path.join(ROOT, "recipes", "fashion_mnist_vgg.py")
+
+
+def _code(path):
+    """The script's code without its markdown strings, its own recipe name as `<recipe>`."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    with open(path) as handle:
+        tree = ast.parse(handle.read())
+    tree.body = [node for node in tree.body if not (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str))]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value == name:
+            node.value = "<recipe>"
+    return ast.dump(tree)
+
+
+# A script whose code is the template's with another recipe name runs exactly as the
+# template does (its recipe is trained by tests/test_benchmark_compare.py's quick run), so
+# only the template and the scripts with code of their own are run end to end here.
+COPIES = [p for p in SCRIPTS if p != TEMPLATE and _code(p) == _code(TEMPLATE)]
+RUN = [p for p in SCRIPTS if p not in COPIES]
 
 
 def _public_api_calls(tree):
@@ -46,6 +68,16 @@ def _check(tree):
 def test_script_parses_and_uses_existing_public_names(path):
     with open(path) as handle:
         _check(ast.parse(handle.read()))
+
+
+def test_copies_of_the_template_differ_from_it_only_in_their_recipe():
+    names = sorted(os.path.basename(p) for p in COPIES)
+    assert names == ["fashion_mnist_best.py", "fashion_mnist_fast.py"]
+    for path in COPIES:
+        with open(path) as handle:
+            text = handle.read()
+        assert text.count(os.path.basename(path)[:-3]) >= 2, path  # the recipe and its run
+    assert _code(os.path.join(ROOT, "recipes", "image_classifier.py")) != _code(TEMPLATE)
 
 
 def test_every_recipe_has_a_script():
@@ -84,7 +116,7 @@ def test_scripts_run_to_the_end_with_tiny_settings(tmp_path):
     env = dict(os.environ, KERASRECIPES_SMOKE="1", TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
     argv = []
-    for path in SCRIPTS:
+    for path in RUN:
         cwd = tmp_path / os.path.basename(path)
         cwd.mkdir()
         argv += [path, str(cwd)]
@@ -93,7 +125,7 @@ def test_scripts_run_to_the_end_with_tiny_settings(tmp_path):
     outputs = dict(part.split("\n", 1) for part in process.stdout.split("=== script: ")[1:])
     assert process.returncode == 0, (
         f"{list(outputs)[-1] if outputs else SCRIPTS[0]} failed:\n{process.stderr[-3000:]}")
-    assert sorted(outputs) == SCRIPTS
+    assert sorted(outputs) == RUN
     for path, out in outputs.items():
         name = os.path.splitext(os.path.basename(path))[0]
         assert '"train_samples": 256' in out and '"epochs": 1' in out, path

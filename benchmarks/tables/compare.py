@@ -89,6 +89,11 @@ def render(results_dir):
                  f"≥ {over['goal_at_least']:g}×: {'met' if over['met'] else 'missed'}).")
     if result.get("forced_precision"):
         text += f" Precision forced to {result['forced_precision']} (`--precision`)."
+    skipped = [name for name in result.get("skipped", []) if name in LABELS
+               and not (name == "fashion_mnist_best" and extra is not None)]
+    if skipped and not result.get("quick"):
+        text += (" Not in this run (`--skip`): " + ", ".join(f"`{name}`" for name in skipped)
+                 + ".")
     text += "\n"
     if "explore" in result:
         rows = [[row["setting"], row["value"], f"{row['images_per_s']:,.0f}",
