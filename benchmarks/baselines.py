@@ -13,6 +13,7 @@ Example:
 >>> recipe["wall_s"] / baseline["wall_s"]
 """
 
+import statistics
 import time
 
 import keras
@@ -22,6 +23,30 @@ from provenance import recipe_config
 
 KERAS_IO_CONFIG = {"optimizer": "adam", "batch_size": 128, "validation_split": 0.1,
                    "loss": "sparse_categorical_crossentropy", "scaling": "x / 255"}
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall time of every epoch (validation included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._start)
+
+
+def epoch_times(timer):
+    """`epoch_s` (each epoch's seconds) and `median_epoch_s` of `timer`, for a result row.
+
+    The median is what a shared machine's noise leaves alone: one epoch slowed by another
+    process moves the total but not the median.
+    """
+    return {"epoch_s": [round(t, 2) for t in timer.times],
+            "median_epoch_s": round(statistics.median(timer.times), 3)}
 
 
 def keras_io_convnet():
@@ -51,8 +76,9 @@ def run_baseline(epochs, train_samples=None, test_samples=None, verbose=2):
 
     Returns:
         A dict: model, params, epochs, train_images, wall_s (fit, validation
-        included), images_per_s, test_accuracy, precision ("float32") and the model
-        itself under "keras_model" (dropped before writing JSON).
+        included), epoch_s and median_epoch_s (`epoch_times`), images_per_s,
+        test_accuracy, precision ("float32") and the model itself under "keras_model"
+        (dropped before writing JSON).
     """
     (x_train, y_train), (x_test, y_test) = kr.data.load("fashion_mnist")
     x_train, y_train = x_train[:train_samples], y_train[:train_samples]
@@ -62,9 +88,10 @@ def run_baseline(epochs, train_samples=None, test_samples=None, verbose=2):
     keras.utils.set_random_seed(0)
     model = keras_io_convnet()
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    timer = EpochTimer()
     start = time.perf_counter()
     model.fit(x_train, y_train, batch_size=128, epochs=epochs, validation_split=0.1,
-              verbose=verbose)
+              verbose=verbose, callbacks=[timer])
     wall = time.perf_counter() - start
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     train_images = int(len(x_train) * 0.9)
@@ -74,6 +101,7 @@ def run_baseline(epochs, train_samples=None, test_samples=None, verbose=2):
         "epochs": epochs,
         "train_images": train_images,
         "wall_s": round(wall, 1),
+        **epoch_times(timer),
         "images_per_s": round(train_images * epochs / wall, 1),
         "test_accuracy": round(float(accuracy), 4),
         "precision": model.dtype_policy.name,
@@ -94,13 +122,15 @@ def run_recipe(name, overrides, test_samples=None, verbose=2):
     Returns:
         A dict: model, params, config (the full `recipe.config.to_dict()`), precision
         (the resolved dtype policy), jit_compile, epochs, train_images, wall_s,
-        images_per_s, test_accuracy, best_val_accuracy, and the trained model under
-        "keras_model" (dropped before writing JSON).
+        epoch_s and median_epoch_s (`epoch_times`), images_per_s, test_accuracy,
+        best_val_accuracy, and the trained model under "keras_model" (dropped before
+        writing JSON).
     """
     recipe = kr.recipes.get(name)(**overrides)
     train_images = recipe.source.num_train
+    timer = EpochTimer()
     start = time.perf_counter()
-    history = recipe.fit(verbose=verbose)
+    history = recipe.fit(verbose=verbose, callbacks=[timer])
     wall = time.perf_counter() - start
     if test_samples is None:
         accuracy = recipe.evaluate()["accuracy"]
@@ -119,6 +149,7 @@ def run_recipe(name, overrides, test_samples=None, verbose=2):
         "epochs": epochs,
         "train_images": train_images,
         "wall_s": round(wall, 1),
+        **epoch_times(timer),
         "images_per_s": round(train_images * epochs / wall, 1),
         "test_accuracy": round(float(accuracy), 4),
         "best_val_accuracy": round(max(history.history["val_accuracy"]), 4),

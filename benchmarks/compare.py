@@ -4,7 +4,9 @@ Trains the keras.io "simple MNIST convnet" (verbatim: Adam, batch 128, 15 epochs
 recipes `fashion_mnist_vgg`, `fashion_mnist_fast` and `fashion_mnist_best` (`--best-seeds`
 seeds), one after the other on the same machine, and reports for each: test accuracy,
 wall time of `fit()` (validation included), images/s, the resolved precision and XLA
-setting, the wall-time ratio to keras.io and each goal met or missed by how much:
+setting, the wall-time ratio to keras.io (of the totals, and of the median epochs, which
+another process on a shared machine slowing a few epochs does not move) and each goal
+met or missed by how much (a time goal is met only where both ratios are within it):
 
 | recipe | goal |
 | --- | --- |
@@ -27,10 +29,13 @@ hand-written images/s).
     python benchmarks/compare.py --precision float32                  # everything (long)
     python benchmarks/compare.py --precision float32 --skip fashion_mnist_best
     python benchmarks/compare.py --precision float32 --only-best --result compare_best
+    python benchmarks/compare.py --precision float32 --skip fashion_mnist_fast \
+        --skip fashion_mnist_best --skip overhead --result compare_default
     python benchmarks/compare.py --quick                              # smoke run, seconds
 
 Writes `benchmarks/results/<--result>.json` (default `compare`); `--quick` results are
-marked `"quick": true`. The scaling curve is `benchmarks/scaling.py`.
+marked `"quick": true`. The README table takes a recipe's row from its separate run
+(`compare_default`, `compare_best`) where one exists. The scaling curve is `benchmarks/scaling.py`.
 """
 
 import argparse
@@ -65,20 +70,25 @@ OVERHEAD_GOAL = 0.98
 QUICK = {"train_samples": 320, "test_samples": 500, "epochs": 1, "batch_size": 64, "width": 0.25}
 
 
-def goal_verdict(name, accuracy, ratio, baseline_accuracy):
+def goal_verdict(name, accuracy, ratio, baseline_accuracy, median_ratio=None):
     """Returns whether recipe `name` met its goal, and by how much.
+
+    The time goal holds only where both ratios are within it: the total, and the one
+    from median epochs (`median_wall_ratio`), which another process slowing a few epochs
+    of one run does not move. A shared machine then cannot make a goal look met.
 
     Args:
         name: a key of `GOALS`.
         accuracy: float, its test accuracy (the mean over seeds for `best`).
         ratio: float, its wall time over keras.io's.
         baseline_accuracy: float, keras.io's test accuracy.
+        median_ratio: optional float, `median_wall_ratio`.
 
     Returns:
         A dict: the goal, `accuracy_target`, `accuracy_margin_points` (accuracy minus the
         target, in points; for "above keras.io" it must be > 0), `wall_ratio_margin`
-        (the allowed ratio minus the ratio; >= 0 is within), `accuracy_met`, `time_met`
-        and `met`.
+        (the allowed ratio minus the larger of the two ratios; >= 0 is within),
+        `accuracy_met`, `time_met` and `met`.
     """
     goal = GOALS[name]
     if goal.get("accuracy_above_baseline"):
@@ -86,12 +96,13 @@ def goal_verdict(name, accuracy, ratio, baseline_accuracy):
     else:
         target = goal["accuracy_at_least"]
         accuracy_met = accuracy >= target
-    time_met = ratio <= goal["wall_ratio_at_most"]
+    worst = ratio if median_ratio is None else max(ratio, median_ratio)
+    time_met = worst <= goal["wall_ratio_at_most"]
     return {
         **goal,
         "accuracy_target": target,
         "accuracy_margin_points": round(100 * (accuracy - target), 2),
-        "wall_ratio_margin": round(goal["wall_ratio_at_most"] - ratio, 2),
+        "wall_ratio_margin": round(goal["wall_ratio_at_most"] - worst, 2),
         "accuracy_met": bool(accuracy_met),
         "time_met": bool(time_met),
         "met": bool(accuracy_met and time_met),
@@ -109,6 +120,12 @@ def with_flops(row, model, peaks):
     return row
 
 
+def median_wall_ratio(row, baseline):
+    """The wall-time ratio had every epoch of both runs taken its run's median time."""
+    return round(row["median_epoch_s"] * row["epochs"]
+                 / (baseline["median_epoch_s"] * baseline["epochs"]), 2)
+
+
 def recipe_overrides(args, **more):
     """The config overrides of every recipe run: `--precision`, `--quick`'s, then `more`."""
     overrides = {}
@@ -117,20 +134,6 @@ def recipe_overrides(args, **more):
     if args.quick:
         overrides.update({k: QUICK[k] for k in ("train_samples", "epochs", "batch_size", "width")})
     return {**overrides, **more}
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Records the wall time of every epoch (validation included)."""
-
-    def __init__(self):
-        super().__init__()
-        self.times = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self._start)
 
 
 def hand_written_fit(config, epochs, timer):
@@ -173,11 +176,11 @@ def recipe_overhead(args):
     times = {"recipe": [], "hand_written": []}
     params = {}
     for _ in range(repeats):
-        timer = EpochTimer()
+        timer = baselines.EpochTimer()
         recipe = kr.recipes.get("fashion_mnist_vgg")(**overrides)
         recipe.fit(verbose=0, callbacks=[timer])
         times["recipe"] += timer.times[untimed:]  # the first epoch traces the graphs
-        timer = EpochTimer()
+        timer = baselines.EpochTimer()
         model = hand_written_fit(recipe.config, epochs, timer)
         times["hand_written"] += timer.times[untimed:]
         params = {"recipe": recipe.model.count_params(), "hand_written": model.count_params()}
@@ -264,6 +267,7 @@ def run(args):
                                        test_samples=test_samples, verbose=0 if args.quick else 2)
             row = with_flops(row, row.pop("keras_model"), peaks)
             row["wall_ratio"] = round(row["wall_s"] / baseline["wall_s"], 2)
+            row["median_wall_ratio"] = median_wall_ratio(row, baseline)
             runs.append(row)
             print({k: v for k, v in row.items() if k != "config"}, flush=True)
         row = dict(runs[0])
@@ -273,8 +277,10 @@ def run(args):
             row.update(summarise_seeds(runs))
             accuracy, wall = row["test_accuracy_mean"], row["wall_s_mean"]
             row["wall_ratio"] = round(wall / baseline["wall_s"], 2)
+            row["median_wall_ratio"] = round(
+                statistics.mean(r["median_wall_ratio"] for r in runs), 2)
         row["goal"] = goal_verdict(name, accuracy, wall / baseline["wall_s"],
-                                   baseline["test_accuracy"])
+                                   baseline["test_accuracy"], row["median_wall_ratio"])
         models[name] = row
         configs[name] = [r["config"] for r in runs] if len(runs) > 1 else runs[0]["config"]
         precisions[name] = row["precision"]

@@ -1,8 +1,8 @@
 """README table: the recipes against the keras.io convnet, side by side (compare.json).
 
-When `fashion_mnist_best` was skipped in `compare.json` and `compare_best.json` exists
-(`compare.py --only-best --result compare_best`), its row comes from there, with its
-ratio to the keras.io run measured beside it in that file.
+A recipe's row comes from its own run where one exists (`SEPARATE_RUNS`): e.g.
+`compare.py --only-best --result compare_best` for the long `fashion_mnist_best`, with
+its ratios to the keras.io run measured beside it in that file, footnoted.
 """
 
 import os
@@ -12,6 +12,8 @@ from _format import pct
 from _format import source
 from _format import table
 
+# Recipe -> the result of its separate run, when it has one (replacing its compare.json row).
+SEPARATE_RUNS = {"fashion_mnist_vgg": "compare_default", "fashion_mnist_best": "compare_best"}
 LABELS = {
     "keras_io_convnet": "keras.io simple convnet (Adam, batch 128)",
     "fashion_mnist_fast": "`fashion_mnist_fast`",
@@ -45,36 +47,43 @@ def _row(name, run, note=""):
     else:
         accuracy, wall, speed = pct(run["test_accuracy"]), run["wall_s"], run["images_per_s"]
     settings = f"{run['precision']}, XLA {'on' if run['jit_compile'] else 'off'}"
+    ratio = f"{run['wall_ratio']:.2f}×"
+    if "median_wall_ratio" in run:
+        ratio += f" ({run['median_wall_ratio']:.2f}×)"
     return [LABELS.get(name, name) + note, f"{run['params']:,}", run["epochs"], settings,
-            f"{wall:.1f}", f"{run['wall_ratio']:.2f}×", f"{speed:,.0f}",
+            f"{wall:.1f}", ratio, f"{speed:,.0f}",
             f"{run['train_gflops_per_s']:.1f} ({100 * run['fraction_of_peak']:.0f} %)",
             accuracy, goal_text(run["goal"]) if "goal" in run else "—"]
 
 
 def render(results_dir):
     result = load(results_dir, "compare")
-    models = dict(result["models"])
-    extra = None
-    if ("fashion_mnist_best" not in models
-            and os.path.exists(os.path.join(results_dir, "compare_best.json"))):
-        extra = load(results_dir, "compare_best")
+    separate = {}
+    for name, file in SEPARATE_RUNS.items():
+        if os.path.exists(os.path.join(results_dir, file + ".json")):
+            run = load(results_dir, file)
+            if name in run["models"]:
+                separate[name] = run
+    marks = {name: "¹²³"[i] for i, name in enumerate(separate)}
     text = ""
     if result.get("quick"):
         text += ("**Quick run** (smoke settings: a few hundred images, 1 epoch; its numbers "
                  "measure nothing): the full `python benchmarks/compare.py` run replaces it.\n\n")
-    rows = [_row(name, models[name]) for name in LABELS if name in models]
-    if extra is not None:
-        rows.append(_row("fashion_mnist_best", extra["models"]["fashion_mnist_best"],
-                         " ¹"))
-    text += table(["model", "params", "epochs", "precision", "wall s", "× keras.io", "images/s",
-                   "train GFLOP/s (% of peak)", "test accuracy", "goal"], rows)
+    models = {**result["models"],
+              **{name: run["models"][name] for name, run in separate.items()}}
+    rows = [_row(name, models[name], f" {marks[name]}" if name in marks else "")
+            for name in LABELS if name in models]
+    text += table(["model", "params", "epochs", "precision", "wall s",
+                   "× keras.io (by median epochs)", "images/s", "train GFLOP/s (% of peak)",
+                   "test accuracy", "goal"], rows)
     peaks = result["matmul_peak"]
     text += (f"\nMatmul peak of this CPU: {peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s "
              f"in float32, {peaks['bfloat16']['flops_per_s'] / 1e9:.0f} in bfloat16 "
              f"({peaks['float32']['size']}² products, best of several); training FLOPs are "
              "the conv and dense multiply-adds × 2 × 3, over the wall time of `fit()`.")
-    if "flop_fraction_goal" in result:
-        goal = result["flop_fraction_goal"]
+    flop_goal = separate.get("fashion_mnist_vgg", result).get("flop_fraction_goal")
+    if flop_goal:
+        goal = flop_goal
         text += (f" The default model reaches {100 * goal['fraction']:.0f} % of the peak of its "
                  f"precision (goal ≥ {100 * goal['at_least']:.0f} %: "
                  f"{'met' if goal['met'] else 'missed'}).")
@@ -90,7 +99,7 @@ def render(results_dir):
     if result.get("forced_precision"):
         text += f" Precision forced to {result['forced_precision']} (`--precision`)."
     skipped = [name for name in result.get("skipped", []) if name in LABELS
-               and not (name == "fashion_mnist_best" and extra is not None)]
+               and name not in separate]
     if skipped and not result.get("quick"):
         text += (" Not in this run (`--skip`): " + ", ".join(f"`{name}`" for name in skipped)
                  + ".")
@@ -101,10 +110,11 @@ def render(results_dir):
         text += ("\nDefault model, training images/s on random images, one setting changed at "
                  "a time (recorded, not used to tune the recipes):\n\n"
                  + table(["setting", "value", "images/s", "peak MB"], rows))
-    if extra is not None:
-        best = extra["models"]
-        text += (f"\n¹ From a separate run (`benchmarks/results/compare_best.json`) against its "
-                 f"own keras.io run ({best['keras_io_convnet']['wall_s']:.1f} s, "
-                 f"{pct(best['keras_io_convnet']['test_accuracy'])}). {source(extra)}\n")
+    for name, run in separate.items():
+        baseline = run["models"]["keras_io_convnet"]
+        text += (f"\n{marks[name]} From a separate run (`benchmarks/results/"
+                 f"{SEPARATE_RUNS[name]}.json`) against its own keras.io run "
+                 f"({baseline['wall_s']:.1f} s, {pct(baseline['test_accuracy'])}). "
+                 f"{source(run)}\n")
     text += "\n" + source(result) + "\n"
     return text
