@@ -29,13 +29,11 @@ hand-written images/s).
     python benchmarks/compare.py --precision float32                  # everything (long)
     python benchmarks/compare.py --precision float32 --skip fashion_mnist_best
     python benchmarks/compare.py --precision float32 --only-best --result compare_best
-    python benchmarks/compare.py --precision float32 --skip fashion_mnist_fast \
-        --skip fashion_mnist_best --skip overhead --result compare_default
     python benchmarks/compare.py --quick                              # smoke run, seconds
 
 Writes `benchmarks/results/<--result>.json` (default `compare`); `--quick` results are
-marked `"quick": true`. The README table takes a recipe's row from its separate run
-(`compare_default`, `compare_best`) where one exists. The scaling curve is `benchmarks/scaling.py`.
+marked `"quick": true`. The README table takes `fashion_mnist_best`'s row from its separate run
+(`compare_best`) where one exists. The scaling curve is `benchmarks/scaling.py`.
 """
 
 import argparse

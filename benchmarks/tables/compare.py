@@ -13,7 +13,7 @@ from _format import source
 from _format import table
 
 # Recipe -> the result of its separate run, when it has one (replacing its compare.json row).
-SEPARATE_RUNS = {"fashion_mnist_vgg": "compare_default", "fashion_mnist_best": "compare_best"}
+SEPARATE_RUNS = {"fashion_mnist_best": "compare_best"}
 LABELS = {
     "keras_io_convnet": "keras.io simple convnet (Adam, batch 128)",
     "fashion_mnist_fast": "`fashion_mnist_fast`",
@@ -64,7 +64,7 @@ def render(results_dir):
             run = load(results_dir, file)
             if name in run["models"]:
                 separate[name] = run
-    marks = {name: "¹²³"[i] for i, name in enumerate(separate)}
+    marks = {name: "¹²³"[i] for i, name in enumerate(separate)}  # footnote marks
     text = ""
     if result.get("quick"):
         text += ("**Quick run** (smoke settings: a few hundred images, 1 epoch; its numbers "
