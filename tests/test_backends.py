@@ -1,12 +1,13 @@
-"""The parts, layers and builders under the JAX backend, in subprocesses.
+"""The parts, layers, builders and augmentation policies under the JAX backend.
 
 The backend is fixed when Keras is first imported, so the JAX runs need their own
-processes. One builds every activation, norm and initializer into one model with Fire
-modules, LRN and ceil pooling, trains it (XLA-compiled, JAX's default) and round-trips it
-through `.keras`; the other takes a training step with each builder. They are two
-parametrized cases so that pytest-xdist runs them side by side. XLA compiles without its
-LLVM optimisations (`XLA_FLAGS`): the tests check results, not speed, and most of their
-time was compilation.
+process: one, shared by the three tests (a TensorFlow + JAX start-up costs ~8 CPU s).
+It builds every activation, norm and initializer into one model with Fire modules, LRN
+and ceil pooling, trains it (XLA-compiled, JAX's default) and round-trips it through
+`.keras`; takes a training step with each builder; and runs the augmentation policies in
+tf.data with 1 and 4 parallel map calls. Each part runs on its own: an exception in one
+is reported by its test only. XLA compiles without its LLVM optimisations (`XLA_FLAGS`):
+the tests check results, not speed, and most of their time was compilation.
 """
 
 import json
@@ -87,7 +88,6 @@ LAYERS = textwrap.dedent(
     # Eager calls: each predict() would cost an XLA compilation.
     out["reload_max_diff"] = float(np.abs(keras.ops.convert_to_numpy(reloaded(images))
                                           - keras.ops.convert_to_numpy(model(images))).max())
-    print("RESULT " + json.dumps(out))
     """
 )
 
@@ -102,17 +102,50 @@ BUILDERS = textwrap.dedent(
         first = net.get_weights()[0].copy()
         loss = net.train_on_batch(x, np.arange(8) % net.output_shape[-1])
         out[name] = {"loss": float(loss), "moved": bool(not np.array_equal(first, net.get_weights()[0]))}
+    """
+)
+
+TF_DATA = textwrap.dedent(
+    """
+    # Augmentation policies in tf.data: the same batches with 1 or 4 parallel map calls.
+    from kerasrecipes.data import pipeline
+    from kerasrecipes.layers import augmentation_policy
+    x = np.random.default_rng(0).integers(0, 255, (32, 28, 28, 1)).astype("uint8")
+    y = np.arange(32, dtype="int32") % 4
+    for name in ("strong", "fancy_pca", "randaugment"):
+        make = lambda calls: pipeline(x, y, batch_size=8, training=True, seed=2,
+            num_parallel_calls=calls, augment=augmentation_policy(name, seed=2))
+        a = np.concatenate([b[0].numpy() for b in make(1)])
+        b = np.concatenate([b[0].numpy() for b in make(4)])
+        out["tf_data_" + name] = {"same": bool(np.array_equal(a, b)),
+                                  "changed": float(np.abs(a - x).mean())}
+    """
+)
+
+# The layers part first: it checks that building imported no TensorFlow, before fit() does.
+PARTS = {"layers": LAYERS, "builders": BUILDERS, "tf_data": TF_DATA}
+RUNNER = textwrap.dedent(
+    """
+    import traceback
+    for _part, _code in PARTS.items():
+        try:
+            exec(_code, globals())
+        except Exception:
+            out[_part + "_error"] = traceback.format_exc()[-3000:]
     print("RESULT " + json.dumps(out))
     """
 )
 
 
-def _run_under_jax(script, tmp_path):
-    env = {**os.environ, "KERAS_BACKEND": "jax", "KR_TMP": str(tmp_path),
+@pytest.fixture(scope="module")
+def jax_run(tmp_path_factory):
+    """The three parts in one JAX-backend process; its `out` dict."""
+    script = HEADER + f"PARTS = {PARTS!r}\n" + RUNNER
+    env = {**os.environ, "KERAS_BACKEND": "jax", "KR_TMP": str(tmp_path_factory.mktemp("jax")),
            "TF_CPP_MIN_LOG_LEVEL": "3", "JAX_PLATFORMS": "cpu",
            "XLA_FLAGS": "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true",
            "PYTHONPATH": os.pathsep.join([os.getcwd(), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run([sys.executable, "-c", HEADER + script], env=env, capture_output=True,
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     line = [l for l in result.stdout.splitlines() if l.startswith("RESULT ")][-1]
@@ -123,8 +156,14 @@ def _run_under_jax(script, tmp_path):
     return out
 
 
-def test_parts_and_layers_train_and_reload_under_jax(tmp_path):
-    out = _run_under_jax(LAYERS, tmp_path)
+def _part(out, name):
+    assert name + "_error" not in out, out.get(name + "_error")
+    return out
+
+
+@pytest.mark.xdist_group("jax_backend")  # one worker runs the JAX process once
+def test_parts_and_layers_train_and_reload_under_jax(jax_run):
+    out = _part(jax_run, "layers")
     assert out["initializers_finite"]
     assert abs(out["small_random_std"] / 0.001 - 1) < 0.02
     assert abs(out["calibrated_std_x_sqrt_fan_in"] - 1) < 0.02
@@ -137,7 +176,16 @@ def test_parts_and_layers_train_and_reload_under_jax(tmp_path):
     assert out["reload_max_diff"] < 1e-6
 
 
-def test_builders_train_a_step_under_jax(tmp_path):
-    out = _run_under_jax(BUILDERS, tmp_path)
+@pytest.mark.xdist_group("jax_backend")
+def test_builders_train_a_step_under_jax(jax_run):
+    out = _part(jax_run, "builders")
     for name in ("fashion_vgg_small", "fashion_squeezenet", "fashion_resnet"):
         assert out[name]["moved"] and out[name]["loss"] < 10, (name, out[name])
+
+
+@pytest.mark.xdist_group("jax_backend")
+def test_policies_run_and_reproduce_in_tf_data_under_jax(jax_run):
+    out = _part(jax_run, "tf_data")
+    for name in ("strong", "fancy_pca", "randaugment"):
+        run = out["tf_data_" + name]
+        assert run["same"] and run["changed"] > 1, (name, run)

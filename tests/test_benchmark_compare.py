@@ -110,7 +110,8 @@ def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
 def test_quick_run_records_configs_precision_and_overhead(quick_run):
     _, result = quick_run
     prov = result["provenance"]
-    quick = dict(train_samples=320, epochs=1, batch_size=64, width=0.25, precision="float32")
+    quick = dict(train_samples=320, epochs=1, batch_size=64, width=0.25, validation_split=0.01,
+                 precision="float32")
     for name in ("fashion_mnist_vgg", "fashion_mnist_fast", "fashion_mnist_best"):
         extra = {"seed": 0} if name == "fashion_mnist_best" else {}
         assert prov["config"][name] == kr.recipes.config(name, **quick, **extra).to_dict()
