@@ -1,10 +1,8 @@
-"""A tiny recipe run for tests/training/test_resume.py: `python resume_driver.py OUT [BACKUP [REFERENCE]]`.
+"""A tiny recipe run for tests/training/test_resume.py: `python resume_driver.py OUT [BACKUP]`.
 
 With BACKUP it trains resumably; when the file OUT.kill-me is absent it creates it, prints
 KILL-ME in the middle of epoch 1 and waits there to be killed (SIGKILL, from the test).
-The final weights go to OUT (an .npz). With REFERENCE it first trains the same run
-unbroken, without a backup, and writes its weights there: the reference comes from a
-fresh process, and the test starts one process fewer (a TensorFlow start-up saved).
+The final weights go to OUT (an .npz).
 """
 
 import os
@@ -16,38 +14,30 @@ import numpy as np
 
 from kerasrecipes import recipes
 
+out = sys.argv[1]
+backup = sys.argv[2] if len(sys.argv) > 2 else None
+
 
 class WaitToBeKilled(keras.callbacks.Callback):
-    def __init__(self, out, backup):
-        super().__init__()
-        self.out, self.backup = out, backup
-
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        marker = self.out + ".kill-me"
-        if self.backup and self.epoch == 1 and batch == 4 and not os.path.exists(marker):
+        marker = out + ".kill-me"
+        if backup and self.epoch == 1 and batch == 4 and not os.path.exists(marker):
             open(marker, "w").close()
             print("KILL-ME", flush=True)
             time.sleep(120)
 
 
-def run(out, backup=None):
-    recipe = recipes.get("fashion_mnist_vgg")(
-        epochs=3, train_samples=240, batch_size=24, width=0.25, validation_split=0.01,
-        augment="flip_crop", schedule="plateau", lr_patience=1, lr_factor=0.5, early_stopping=5,
-        optimizer="nesterov", learning_rate=0.05, deterministic=True, seed=7,
-        backup_dir=backup, backup_freq=3,
-    )
-    history = recipe.fit(verbose=0, callbacks=[WaitToBeKilled(out, backup)])
-    np.savez(out, *[np.asarray(w) for w in recipe.model.get_weights()],
-             iterations=np.asarray(recipe.model.optimizer.iterations),
-             epochs=np.asarray(len(history.history["loss"])))
-
-
-if __name__ == "__main__":
-    if len(sys.argv) > 3:
-        run(sys.argv[3])
-    run(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
-    print("DONE", flush=True)
+recipe = recipes.get("fashion_mnist_vgg")(
+    epochs=3, train_samples=240, batch_size=24, width=0.25, validation_split=0.01,
+    augment="flip_crop", schedule="plateau", lr_patience=1, lr_factor=0.5, early_stopping=5,
+    optimizer="nesterov", learning_rate=0.05, deterministic=True, seed=7,
+    backup_dir=backup, backup_freq=3,
+)
+history = recipe.fit(verbose=0, callbacks=[WaitToBeKilled()])
+np.savez(out, *[np.asarray(w) for w in recipe.model.get_weights()],
+         iterations=np.asarray(recipe.model.optimizer.iterations),
+         epochs=np.asarray(len(history.history["loss"])))
+print("DONE", flush=True)
