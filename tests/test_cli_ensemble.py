@@ -13,6 +13,21 @@ TINY = ["--set", "train_samples=300", "--set", "width=0.25", "--set", "batch_siz
         "--set", "validation_split=0.02", "--set", "augment=none"]
 
 
+@pytest.fixture
+def small_fashion_mnist(monkeypatch):
+    """The recipes read Fashion-MNIST's first 6,000 training and 1,000 test images: the
+    members and the ensemble are evaluated on the test set, 10,000 images each otherwise."""
+    from kerasrecipes.data import datasets
+
+    load = datasets.load
+
+    def subset(*args, **kwargs):
+        (x, y), (x_test, y_test) = load(*args, **kwargs)
+        return (x[:6000], y[:6000]), (x_test[:1000], y_test[:1000])
+
+    monkeypatch.setattr(datasets, "load", subset)
+
+
 def run(capsys, *argv):
     status = cli.main(list(argv))
     out, err = capsys.readouterr()
@@ -38,7 +53,7 @@ def test_bad_ensemble_arguments_fail_before_training(capsys, argv, message):
 
 
 @pytest.mark.slow
-def test_ensemble_trains_fuses_and_exports_one_savedmodel(capsys, tmp_path):
+def test_ensemble_trains_fuses_and_exports_one_savedmodel(capsys, tmp_path, small_fashion_mnist):
     keras_file = str(tmp_path / "ens.keras")
     status, out, _ = run(capsys, "ensemble", "fashion_mnist_vgg", "--members", "2",
                          "--from", "seeds", "--fusion", "vote", "--epochs", "1", *TINY,
@@ -57,7 +72,7 @@ def test_ensemble_trains_fuses_and_exports_one_savedmodel(capsys, tmp_path):
 
 
 @pytest.mark.slow
-def test_train_writes_checkpoints(capsys, tmp_path):
+def test_train_writes_checkpoints(capsys, tmp_path, small_fashion_mnist):
     folder = str(tmp_path / "ckpt")
     status, _, _ = run(capsys, "train", "fashion_mnist_vgg", "--epochs", "1", *TINY,
                        "--verbose", "0", "--checkpoint-dir", folder, "--set", "keep_last=1")

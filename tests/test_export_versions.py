@@ -98,18 +98,18 @@ def test_killed_export_leaves_no_version_and_the_next_export_cleans_up(tmp_path)
 
 @pytest.mark.slow
 def test_two_processes_exporting_at_once_get_two_complete_versions(tmp_path):
+    # This process is the second exporter: a second child would cost a TensorFlow start-up.
     base, go = tmp_path / "m", tmp_path / "go"
-    processes = [subprocess.Popen([sys.executable, "-c", RACE_SCRIPT, str(base), str(go), str(seed)],
-                                  env=ENV, stdout=subprocess.PIPE, text=True) for seed in (1, 2)]
+    ours = tiny(1)
+    process = subprocess.Popen([sys.executable, "-c", RACE_SCRIPT, str(base), str(go), "2"],
+                               env=ENV, stdout=subprocess.PIPE, text=True)
     try:
-        for process in processes:
-            assert process.stdout.readline().strip() == "READY"
+        assert process.stdout.readline().strip() == "READY"
         go.touch()
-        paths = [process.stdout.readline().strip() for process in processes]
-        assert [process.wait(timeout=120) for process in processes] == [0, 0]
+        paths = [export.save(ours, str(base)), process.stdout.readline().strip()]
+        assert process.wait(timeout=120) == 0
     finally:
-        for process in processes:
-            process.kill()
+        process.kill()
     assert sorted(paths) == [str(base / "1"), str(base / "2")]
     assert sorted(os.listdir(base)) == ["1", "2"]
     for path, seed in zip(paths, (1, 2)):
