@@ -9,6 +9,7 @@ Example:
 >>> model = kr.models.get("squeezenet_1_1", classes=10, input_shape=(32, 32, 3))
 >>> kr.models.names("vgg1*")
 ['vgg11', 'vgg11_bn', 'vgg13', 'vgg13_bn', 'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn']
+>>> inference_model = kr.models.fold_batch_norm(model)  # batch norm merged into the convs
 """
 
 import fnmatch
@@ -17,6 +18,7 @@ from kerasrecipes._names import unknown_name_error
 from kerasrecipes.models import resnet as resnet_lib
 from kerasrecipes.models import squeezenet as squeezenet_lib
 from kerasrecipes.models import vgg as vgg_lib
+from kerasrecipes.models.folding import fold_batch_norm
 from kerasrecipes.models.resnet import resnet
 from kerasrecipes.models.squeezenet import squeezenet
 from kerasrecipes.models.vgg import vgg
