@@ -35,7 +35,8 @@ train: install
 
 # Two pytest workers (pytest-xdist): much of the suite is single-threaded TensorFlow start-up
 # and tracing, so two processes on CI's two cores cut its wall time. `--dist loadgroup` keeps
-# the tests marked `xdist_group` on one worker, so an expensive module-scoped fixture they
-# share is built once, not once per worker.
+# the tests marked `xdist_group` on one worker (tests/conftest.py also groups each module
+# with a module-scoped fixture), so an expensive fixture they share is built once, not once
+# per worker. `--no-loadscope-reorder` keeps conftest's order: the slow modules first.
 test: install-test
-	$(PYTHON) -m pytest -q -n 2 --dist loadgroup
+	$(PYTHON) -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder

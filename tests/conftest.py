@@ -12,3 +12,32 @@ def fashion_mnist():
     from kerasrecipes import data
 
     return data.load("fashion_mnist")
+
+
+def _module_scoped_fixtures(item):
+    info = getattr(item, "_fixtureinfo", None)  # pytest's own record of the item's fixtures
+    if info is None:
+        return False
+    return any(defs and defs[-1].scope == "module" for defs in info.name2fixturedefs.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    """Orders and groups the tests for two pytest-xdist workers (`make test`).
+
+    - A module whose tests share a module-scoped fixture (a trained model, a quick
+      benchmark run) runs on one worker, so the fixture is built once, not once per worker.
+    - Modules with `slow` tests run first, those in a named `xdist_group` (the largest
+      units of work) before the others, so the longest work starts early and the many
+      short tests fill the end instead of one worker finishing a long test alone. This
+      order is kept only with `--no-loadscope-reorder` (as `make test` runs), since
+      pytest-xdist otherwise sorts groups by their number of tests.
+    Tests otherwise stay in collection order.
+    """
+    named = {item.module.__name__ for item in items if item.get_closest_marker("xdist_group")}
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and _module_scoped_fixtures(item):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    slow = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (item.module.__name__ not in slow,
+                                 item.module.__name__ not in named))

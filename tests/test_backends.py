@@ -20,6 +20,7 @@ import textwrap
 import pytest
 
 pytest.importorskip("jax")
+pytestmark = pytest.mark.slow  # the JAX process trains a model with every part
 
 HEADER = textwrap.dedent(
     """
