@@ -30,6 +30,8 @@ hand-written images/s).
     python benchmarks/compare.py --precision float32 --skip fashion_mnist_best
     python benchmarks/compare.py --precision float32 --only-best --result compare_best
     python benchmarks/compare.py --quick                              # smoke run, seconds
+    python benchmarks/compare.py --precision float32 --skip fashion_mnist_best \
+        --skip fashion_mnist_fast --skip overhead --set width=0.75 --result candidate_vgg
 
 Writes `benchmarks/results/<--result>.json` (default `compare`); `--quick` results are
 marked `"quick": true`. The README table takes `fashion_mnist_best`'s row from its separate run
@@ -133,7 +135,7 @@ def recipe_overrides(args, **more):
         overrides["precision"] = args.precision
     if args.quick:
         overrides.update({k: v for k, v in QUICK.items() if k != "test_samples"})
-    return {**overrides, **more}
+    return {**overrides, **dict(item.split("=", 1) for item in args.set), **more}
 
 
 def hand_written_fit(config, epochs, timer):
@@ -317,6 +319,9 @@ def parse_args(argv=None):
     parser.add_argument("--precision", choices=kr.training.precision.names(), default=None,
                         help="force the recipes' precision, e.g. float32 (default: each "
                              "recipe's own, 'auto')")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config key of every recipe run, to measure a "
+                             "candidate (pair it with --skip and --result; repeatable)")
     parser.add_argument("--epochs-baseline", type=int, default=15)
     parser.add_argument("--overhead-samples", type=int, default=10000)
     parser.add_argument("--overhead-repeats", type=int, default=3)
@@ -336,6 +341,10 @@ def parse_args(argv=None):
     if args.only_best:
         args.skip = sorted(set(args.skip) | {"fashion_mnist_vgg", "fashion_mnist_fast", "overhead"})
     args.skip = set(args.skip)
+    for item in args.set:
+        if "=" not in item:
+            parser.error(f"argument --set must be KEY=VALUE. Received: {item!r}")
+        kr.recipes.get("fashion_mnist_vgg").defaults.replace(**dict([item.split("=", 1)]))
     return args
 
 

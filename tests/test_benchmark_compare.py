@@ -77,6 +77,7 @@ def test_goal_verdicts_and_their_margins(compare):
     assert vgg["met"] and vgg["accuracy_margin_points"] == 0.0
 
 
+@pytest.mark.slow
 def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
     _, result = quick_run
     models = result["models"]
@@ -107,6 +108,7 @@ def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
     assert models["fashion_mnist_vgg"]["params"] == models["fashion_mnist_best"]["params"]
 
 
+@pytest.mark.slow
 def test_quick_run_records_configs_precision_and_overhead(quick_run):
     _, result = quick_run
     prov = result["provenance"]
@@ -126,6 +128,7 @@ def test_quick_run_records_configs_precision_and_overhead(quick_run):
     assert over["params"]["recipe"] == over["params"]["hand_written"]  # the same model
 
 
+@pytest.mark.slow
 def test_renderer_shows_the_quick_run_as_quick(quick_run, renderer):
     folder, result = quick_run
     text = renderer(str(folder))
@@ -195,3 +198,14 @@ def test_throughput_probe_counts_and_times_a_tiny_model():
     flops = _module("benchmarks/flops.py", "_bench_flops2")
     assert out["train_flops_per_image"] == 6 * flops.forward_macs(model)
     assert out["precision"] == "float32"
+
+
+def test_set_overrides_every_recipe_run_and_bad_keys_fail_before_training(compare):
+    args = compare.parse_args(["--set", "width=0.75", "--set", "epochs=10", "--precision",
+                               "float32"])
+    assert compare.recipe_overrides(args, seed=1) == {
+        "precision": "float32", "width": "0.75", "epochs": "10", "seed": 1}
+    with pytest.raises(ValueError, match="widht"):
+        compare.parse_args(["--set", "widht=0.75"])
+    with pytest.raises(SystemExit):
+        compare.parse_args(["--set", "width"])
