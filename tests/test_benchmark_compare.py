@@ -124,6 +124,10 @@ def test_quick_run_records_configs_precision_and_overhead(quick_run):
     assert over["images_per_s_ratio_recipe_over_hand_written"] == pytest.approx(
         median["hand_written"] / median["recipe"], abs=6e-4)
     assert over["met"] == (over["images_per_s_ratio_recipe_over_hand_written"] >= 0.98)
+    cpu = over["median_epoch_cpu_s"]
+    assert cpu["recipe"] > 0 and cpu["hand_written"] > 0
+    assert over["images_per_cpu_s_ratio_recipe_over_hand_written"] == pytest.approx(
+        cpu["hand_written"] / cpu["recipe"], abs=6e-4)
     assert len(over["epoch_s"]["recipe"]) == len(over["epoch_s"]["hand_written"]) == 1
     assert over["params"]["recipe"] == over["params"]["hand_written"]  # the same model
 

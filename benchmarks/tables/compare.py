@@ -14,6 +14,8 @@ from _format import table
 
 # Recipe -> the result of its separate run, when it has one (replacing its compare.json row).
 SEPARATE_RUNS = {"fashion_mnist_best": "compare_best"}
+# The recipe-overhead A/B's own run (`compare.py --only-overhead`), when it has one.
+OVERHEAD_RUN = "compare_overhead"
 LABELS = {
     "keras_io_convnet": "keras.io simple convnet (Adam, batch 128)",
     "fashion_mnist_fast": "`fashion_mnist_fast`",
@@ -87,15 +89,24 @@ def render(results_dir):
         text += (f" The default model reaches {100 * goal['fraction']:.0f} % of the peak of its "
                  f"precision (goal ≥ {100 * goal['at_least']:.0f} %: "
                  f"{'met' if goal['met'] else 'missed'}).")
-    if "overhead" in result:
-        over = result["overhead"]
+    overhead_run = (load(results_dir, OVERHEAD_RUN)
+                    if os.path.exists(os.path.join(results_dir, OVERHEAD_RUN + ".json")) else result)
+    if "overhead" in overhead_run:
+        over = overhead_run["overhead"]
         median = over["median_epoch_s"]
         text += (f" Recipe overhead: `recipe.fit()` runs at "
                  f"{over['images_per_s_ratio_recipe_over_hand_written']:.3f}× the images/s of a "
                  f"hand-written `model.fit()` of the same model, optimizer and pipeline (median "
                  f"epoch {median['recipe']:.2f} s vs {median['hand_written']:.2f} s on "
                  f"{over['train_images']:,} images, {over['repeats']} interleaved repeat(s); goal "
-                 f"≥ {over['goal_at_least']:g}×: {'met' if over['met'] else 'missed'}).")
+                 f"≥ {over['goal_at_least']:g}×: {'met' if over['met'] else 'missed'})")
+        if "images_per_cpu_s_ratio_recipe_over_hand_written" in over:
+            text += (f"; per CPU-second, which the host's load leaves alone, "
+                     f"{over['images_per_cpu_s_ratio_recipe_over_hand_written']:.3f}×")
+        text += "."
+        if overhead_run is not result:
+            text += (f" (From its own run, `benchmarks/results/{OVERHEAD_RUN}.json`: "
+                     f"{source(overhead_run)})")
     if result.get("forced_precision"):
         text += f" Precision forced to {result['forced_precision']} (`--precision`)."
     skipped = [name for name in result.get("skipped", []) if name in LABELS
