@@ -213,3 +213,26 @@ def test_set_overrides_every_recipe_run_and_bad_keys_fail_before_training(compar
         compare.parse_args(["--set", "widht=0.75"])
     with pytest.raises(SystemExit):
         compare.parse_args(["--set", "width"])
+
+
+@pytest.mark.slow
+def test_only_overhead_writes_its_own_result_and_the_table_prefers_it(
+        compare, quick_run, renderer, tmp_path, monkeypatch):
+    import shutil
+
+    folder, result = quick_run
+    # The A/B itself is the quick run's (measured above); here only its plumbing is new.
+    measured = dict(result["overhead"], images_per_s_ratio_recipe_over_hand_written=0.5,
+                    met=False)
+    config = kr.recipes.config("fashion_mnist_vgg", precision="float32").to_dict()
+    monkeypatch.setattr(compare, "recipe_overhead", lambda args: {**measured, "config": config})
+    assert compare.main(["--only-overhead", "--precision", "float32", "--results-dir",
+                         str(tmp_path), "--result", "compare_overhead"]) == 0
+    with open(tmp_path / "compare_overhead.json") as handle:
+        written = json.load(handle)
+    assert set(written) == {"provenance", "quick", "forced_precision", "overhead", "total_s"}
+    assert written["provenance"]["config"] == {"overhead": config}
+    shutil.copy(folder / "compare.json", tmp_path / "compare.json")
+    text = renderer(str(tmp_path))
+    assert "runs at 0.500× the images/s" in text and "missed" in text
+    assert "`benchmarks/results/compare_overhead.json`" in text

@@ -23,8 +23,9 @@ True
 >>> kr.export.save(folded, "saved_models/fashion_mnist_vgg", class_names=recipe.class_names)
 
 Measured (`benchmarks/fold.py`, batch 512, float32, 2 AMD EPYC cores): the Fashion-MNIST
-SqueezeNet (25 batch norms) serves 1.2x the images/s as a SavedModel once folded; the
-default VGG (5 batch norms, its time in the convolutions) is unchanged within noise.
+SqueezeNet (25 batch norms) serves 1.1-1.2x the images/s once folded, in Keras and as a
+SavedModel, over three runs; the default VGG (5 batch norms, its time in the
+convolutions) 0.99-1.08x, unchanged within noise.
 """
 
 import keras
