@@ -24,8 +24,8 @@ True
 
 Measured (`benchmarks/fold.py`, batch 512, float32, 2 AMD EPYC cores): the Fashion-MNIST
 SqueezeNet (25 batch norms) serves 1.1-1.2x the images/s once folded, in Keras and as a
-SavedModel, over three runs; the default VGG (5 batch norms, its time in the
-convolutions) 0.99-1.08x, unchanged within noise.
+SavedModel, over four runs; the default VGG (5 batch norms, its time in the
+convolutions) 0.99-1.16x, within the host's noise.
 """
 
 import keras
