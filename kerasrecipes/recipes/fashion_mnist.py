@@ -31,6 +31,8 @@ _FASHION_MNIST = dict(
     warmup_epochs=1.0,
 )
 
+# Width 1: at width 0.75 the same 13 epochs reach 93.23 %, under the 93.5 % goal
+# (benchmarks/results/candidate_vgg_w075.json), so the cheaper model does not buy the 3x.
 fashion_mnist_vgg = register(
     "fashion_mnist_vgg",
     dict(_FASHION_MNIST, model="fashion_vgg_small", epochs=13),
