@@ -10,10 +10,10 @@ A 2×2 max pool between the two (the seeds' "pool before ReLU": conv → pool �
 does not stop the fold where every `s` is positive, since then
 `max(s * z + c) = s * max(z) + c`; a channel with `s <= 0` leaves that batch norm in place.
 
-Keras has no such transform (TensorFlow's graph optimizer fuses only `FusedBatchNorm`
-ops directly after a `Conv2D`, which Keras 3's batch norm does not emit, and TFLite's
-converter folds only adjacent pairs), hence this module. It uses the public layer API
-only, so it runs under any Keras backend.
+Keras has no such transform, and TensorFlow's graph optimizer does not do it for Keras 3
+models: it fuses a `FusedBatchNorm` op into the `Conv2D` before it, but Keras 3's batch
+norm runs as `tf.nn.batch_normalization`'s separate elementwise ops. Hence this module. It
+uses the public layer API only, so it runs under any Keras backend.
 
 Example:
 
@@ -145,11 +145,9 @@ def _plan(model, layers):
 
 
 def _channels_last(producer, bn):
+    axes = bn.axis if isinstance(bn.axis, (list, tuple)) else [bn.axis]
     rank = len(producer.output.shape)
-    axis = bn.axis[0] if isinstance(bn.axis, (list, tuple)) else bn.axis
-    if isinstance(bn.axis, (list, tuple)) and len(bn.axis) != 1:
-        return False
-    return (axis in (-1, rank - 1)
+    return (len(axes) == 1 and axes[0] in (-1, rank - 1)
             and getattr(producer, "data_format", "channels_last") == "channels_last")
 
 
