@@ -50,8 +50,10 @@ def matching_width(target_params, overrides, low=0.05, high=4.0):
     """Returns the width whose model has the parameter count closest to `target_params`."""
     config = kr.recipes.config(RECIPE, **overrides)
 
+    dropout = {} if config.dropout is None else {"dropout": config.dropout}  # None: the preset's
+
     def count(width):
-        return kr.models.get(config.model, width=width, dropout=config.dropout).count_params()
+        return kr.models.get(config.model, width=width, **dropout).count_params()
 
     for _ in range(30):  # parameters grow with width: bisect
         middle = (low + high) / 2
