@@ -1,6 +1,6 @@
-"""benchmarks/ensembles.py on `--quick` settings, so the code cannot rot (no assertion on time)."""
+"""benchmarks/ensembles.py: the width matching its full run needs before the wide model.
 
-import json
+A `--quick` run (about 45 CPU-s) is left out of the suite: CI's 10 minutes have no room for it."""
 
 import pytest
 
@@ -22,15 +22,3 @@ def test_matching_width_finds_the_width_with_the_ensembles_parameters(ensembles)
     assert params == kr.models.get("fashion_vgg_small", width=width).count_params()
     assert abs(params - 5 * member) / (5 * member) < 0.02
 
-
-@pytest.mark.slow
-def test_quick_run_summarises_every_fusion_against_the_best_member(ensembles, capsys):
-    assert ensembles.main(["--quick"]) == 0
-    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(summary["ensemble"]) == set(ensembles.FUSIONS)
-    best = summary["best_member"]["mean"]
-    for fusion, stats in summary["ensemble"].items():
-        assert 0.0 < stats["mean"] <= 1.0
-        assert summary["gain_over_best_member_points"][fusion]["mean"] == pytest.approx(
-            100 * (stats["mean"] - best), abs=0.02)
-    assert summary["savedmodel_mb"]["ensemble"] > summary["savedmodel_mb"]["member"]
