@@ -75,7 +75,7 @@ def fold_batch_norm(model):
             f"Argument `model` must be built (it has no inputs yet). Received: model={model!r}")
     layers = model.layers
     plan = _plan(model, layers)
-    folded_producers = {producer: bn for bn, (producer, _) in plan.items()}
+    folded_producers = {producer: bn for bn, producer in plan.items()}
 
     def clone(layer):
         if layer.name in plan:
@@ -107,7 +107,7 @@ def fold_batch_norm(model):
 
 
 def _plan(model, layers):
-    """Returns {batch norm name: (producer name, pool name or None)} of the folds to make."""
+    """Returns {batch norm name: producer name} of the folds to make."""
     producers, consumers = {}, {}
     for layer in layers:
         try:
@@ -140,7 +140,7 @@ def _plan(model, layers):
         if (isinstance(source, _FOLDABLE) and only_consumer_is(source, pool or layer)
                 and _channels_last(source, layer)
                 and keras.activations.serialize(source.activation) == "linear"):
-            plan[layer.name] = (source.name, pool.name if pool else None)
+            plan[layer.name] = source.name
     return plan
 
 
