@@ -14,6 +14,10 @@ The package's docstrings carry the tips table's verdicts the same way: a line
 `Measured (tips.json, ROW: A vs B): ...` is rewritten from `benchmarks/results/tips.json`
 (`tables/tips.py`'s `measured_line`), so a part states its measured effect, never a typed one.
 
+The tips table also stands alone beside its result (`benchmarks/results/tips.md`, written
+first by `benchmarks/tips.py`); it is re-rendered here too, since it cites other results
+(ensembles.json) that change without tips.json.
+
     python benchmarks/render.py          # rewrite the README's tables and docstrings
     python benchmarks/render.py --check  # exit 1 if either differs from the results
 """
@@ -86,6 +90,24 @@ def render_docstrings(results_dir=RESULTS_DIR, package=PACKAGE):
     return stale
 
 
+# Tables kept as Markdown files beside their result: renderer name -> file name.
+STANDALONE = {"tips": "tips.md"}
+
+
+def render_standalone(results_dir=RESULTS_DIR):
+    """Returns `{path: new text}` of the standalone tables whose text is stale."""
+    stale = {}
+    for name, file in STANDALONE.items():
+        path = os.path.join(results_dir, file)
+        if not os.path.exists(os.path.join(results_dir, f"{name}.json")):
+            continue
+        new = renderer(name)(results_dir)
+        old = open(path).read() if os.path.exists(path) else None
+        if new != old:
+            stale[path] = new
+    return stale
+
+
 def table_names(text):
     """Returns the renderer names the text's blocks use, in order."""
     return [m.group(2) for m in BLOCK.finditer(text)]
@@ -99,7 +121,7 @@ def main(argv=None):
     with open(README) as handle:
         text = handle.read()
     rendered = render_text(text)
-    docstrings = render_docstrings()
+    docstrings = {**render_docstrings(), **render_standalone()}
     if args.check:
         stale = (["README.md"] if rendered != text else []) + [
             os.path.relpath(path, ROOT) for path in docstrings]
@@ -114,7 +136,7 @@ def main(argv=None):
         with open(path, "w") as handle:
             handle.write(new)
     print(f"Rendered {len(table_names(text))} table(s) into README.md and "
-          f"{len(docstrings)} docstring file(s)")
+          f"{len(docstrings)} other file(s)")
     return 0
 
 

@@ -32,6 +32,40 @@ def test_docstring_verdicts_match_the_tips_result():
                        "benchmarks/results/tips.json: run `python benchmarks/render.py`")
 
 
+def test_standalone_tips_table_matches_the_results():
+    render = _module("render")
+    stale = render.render_standalone()
+    assert not stale, (f"{sorted(stale)} differ from benchmarks/results: "
+                       "run `python benchmarks/render.py`")
+
+
+def test_a_stale_standalone_table_is_rewritten_and_a_missing_result_skipped(tmp_path):
+    render = _module("render")
+    assert render.render_standalone(str(tmp_path)) == {}  # no tips.json: nothing to render
+    for name in ("tips", "ensembles"):
+        with open(os.path.join(ROOT, "benchmarks", "results", f"{name}.json")) as handle:
+            (tmp_path / f"{name}.json").write_text(handle.read())
+    (tmp_path / "tips.md").write_text("old\n")
+    stale = render.render_standalone(str(tmp_path))
+    assert list(stale) == [str(tmp_path / "tips.md")]
+    assert "ensembles (ensembles.json)" in stale[str(tmp_path / "tips.md")]
+
+
+def test_ensemble_line_judges_the_direction_and_the_seeds_size_apart(tmp_path):
+    tips = _module("render").table_module("tips")
+
+    def verdicts(gain, std):
+        (tmp_path / "ensembles.json").write_text(json.dumps({"members": 5, "summary": {
+            "best_member": {"mean": 0.88, "std": 0.002},
+            "ensemble": {"mean": {"mean": 0.88 + gain / 100, "std": 0.002}},
+            "gain_over_best_member_points": {"mean": {"mean": gain, "std": std}}}}))
+        return tips._ensemble_line(str(tmp_path))[3].split("<br>")
+
+    assert verdicts(0.7, 0.1) == ["confirmed", "not confirmed"]  # real, but not ~3 points
+    assert verdicts(2.8, 0.3) == ["confirmed", "confirmed"]
+    assert verdicts(-0.5, 0.2) == ["not confirmed", "not confirmed"]
+
+
 def test_a_docstring_verdict_line_is_rewritten_from_the_result(tmp_path):
     render = _module("render")
     package = tmp_path / "pkg"
