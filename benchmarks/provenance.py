@@ -35,6 +35,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS_DIR = os.path.join(ROOT, "benchmarks", "results")
 # The CPU flags that decide which kernels (and which precision) a run gets.
 RELEVANT_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "fma")
+# Environment variables that change which kernels or how many threads a run gets
+# (TensorFlow reads them once, at import): recorded when set.
+RELEVANT_ENV = ("TF_ENABLE_ONEDNN_OPTS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
+                "OMP_NUM_THREADS", "KERAS_BACKEND", "XLA_FLAGS")
 # Config keys whose value may be a path on the machine that ran: stored as a placeholder
 # ("<temporary PNG folder>") and left out of the comparison with the current defaults.
 PLACEHOLDER_KEYS = ("data", "cache", "log_dir", "checkpoint_dir", "backup_dir")
@@ -265,6 +269,7 @@ def provenance(config=None, precision=None, **extra):
 
     Returns:
         A JSON-ready dict with `commit`, `dirty`, `date`, `cpu`, `versions`, `precision`,
+        `environment` (the `RELEVANT_ENV` variables that are set),
         `config`, `recipes` (`{path in config: {"recipe", "overrides"}}`), `command`
         and the extras.
     """
@@ -278,6 +283,7 @@ def provenance(config=None, precision=None, **extra):
         "platform": platform.platform(),
         "versions": versions(),
         "precision": precision,
+        "environment": {name: os.environ[name] for name in RELEVANT_ENV if name in os.environ},
         "config": config,
         "recipes": recipe_runs(config),
         **extra,

@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import os
+import sys
 
 import pytest
 
@@ -117,3 +118,16 @@ def test_provenance_names_cpu_flags_and_versions():
     assert prov["versions"]["python"].count(".") == 2
     assert prov["precision"] == "float32" and prov["config"] == {"a": 1}
     assert len(prov["commit"] or "x" * 40) == 40
+
+
+def test_provenance_records_the_environment_that_picks_kernels(monkeypatch):
+    provenance = _module("provenance")
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
+    monkeypatch.delenv("TF_NUM_INTRAOP_THREADS", raising=False)
+    prov = provenance.provenance(config={}, precision="float32")
+    assert prov["environment"]["TF_ENABLE_ONEDNN_OPTS"] == "1"
+    assert "TF_NUM_INTRAOP_THREADS" not in prov["environment"]
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks", "tables"))
+    from _format import source
+
+    assert "with `TF_ENABLE_ONEDNN_OPTS=1`." in source({"provenance": prov})

@@ -30,7 +30,11 @@ def source(result):
     flags = ", ".join(cpu.get("flags", [])) or "no listed flags"
     commit = (prov.get("commit") or "unknown")[:7]
     text = (f"Measured on {cpu.get('model', 'an unknown CPU')} ({cpu.get('cores', '?')} cores; "
-            f"{flags}), commit {commit}, {prov.get('date', 'unknown date')[:10]}.")
+            f"{flags}), commit {commit}, {prov.get('date', 'unknown date')[:10]}")
+    environment = prov.get("environment") or {}
+    if environment:
+        text += ", with " + ", ".join(f"`{k}={v}`" for k, v in sorted(environment.items()))
+    text += "."
     if "historical" in result:
         text += (" Historical, not re-measured since: the recipe has changed (the reason and "
                  "the command that refreshes it are in the result's `historical`).")
