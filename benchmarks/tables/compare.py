@@ -16,6 +16,9 @@ from _format import table
 SEPARATE_RUNS = {"fashion_mnist_best": "compare_best"}
 # The recipe-overhead A/B's own run (`compare.py --only-overhead`), when it has one.
 OVERHEAD_RUN = "compare_overhead"
+# The same comparison run again with oneDNN's kernels forced on (`TF_ENABLE_ONEDNN_OPTS=1`
+# for the whole process), when it has been.
+ONEDNN_RUN = "compare_onednn"
 LABELS = {
     "keras_io_convnet": "keras.io simple convnet (Adam, batch 128)",
     "fashion_mnist_fast": "`fashion_mnist_fast`",
@@ -56,6 +59,29 @@ def _row(name, run, note=""):
             f"{wall:.1f}", ratio, f"{speed:,.0f}",
             f"{run['train_gflops_per_s']:.1f} ({100 * run['fraction_of_peak']:.0f} %)",
             accuracy, goal_text(run["goal"]) if "goal" in run else "—"]
+
+
+def _onednn_text(results_dir):
+    """The oneDNN-on run's figures, one paragraph; "" when there is no such run."""
+    if not os.path.exists(os.path.join(results_dir, ONEDNN_RUN + ".json")):
+        return ""
+    run = load(results_dir, ONEDNN_RUN)
+    baseline = run["models"]["keras_io_convnet"]
+    parts = [f"keras.io {baseline['wall_s']:.1f} s ({pct(baseline['test_accuracy'])})"]
+    for name, model in run["models"].items():
+        if name == "keras_io_convnet":
+            continue
+        ratio = f"{model['wall_ratio']:.2f}×"
+        if "median_wall_ratio" in model:
+            ratio += f" ({model['median_wall_ratio']:.2f}× by median epochs)"
+        parts.append(f"{LABELS.get(name, name)} {model['wall_s']:.1f} s, {ratio}, "
+                     f"{pct(model['test_accuracy'])}"
+                     + (f", goal {goal_text(model['goal'])}" if "goal" in model else ""))
+    return (f"\nThe same run with oneDNN's kernels on for the whole process "
+            f"(`TF_ENABLE_ONEDNN_OPTS=1`, read once when TensorFlow is imported; unset, "
+            f"TensorFlow left them off on the AVX2-only AMD EPYC measured here), "
+            f"`benchmarks/results/{ONEDNN_RUN}.json`: "
+            + "; ".join(parts) + f". {source(run)}\n")
 
 
 def render(results_dir):
@@ -121,6 +147,7 @@ def render(results_dir):
         text += ("\nDefault model, training images/s on random images, one setting changed at "
                  "a time (recorded, not used to tune the recipes):\n\n"
                  + table(["setting", "value", "images/s", "peak MB"], rows))
+    text += _onednn_text(results_dir)
     for name, run in separate.items():
         baseline = run["models"]["keras_io_convnet"]
         text += (f"\n{marks[name]} From a separate run (`benchmarks/results/"
