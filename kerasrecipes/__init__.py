@@ -9,17 +9,23 @@ Example:
 >>> path = kr.export.save(recipe.model, "saved_models/fashion_mnist_vgg")
 
 Parts, layers and models use `keras.ops` only and import no TensorFlow; the TensorFlow
-modules (`data`, `export`, `recipes`, `cli`) load on first use.
+modules (`data`, `export`, `recipes`, `cli`) load on first use. Imported before
+TensorFlow, it turns on TensorFlow's oneDNN kernels unless `TF_ENABLE_ONEDNN_OPTS` is set
+(`kerasrecipes/_onednn.py` says why and what it measured).
 """
 
 import importlib
 
-from kerasrecipes import activations
-from kerasrecipes import constraints
-from kerasrecipes import initializers
-from kerasrecipes import layers
-from kerasrecipes import models
-from kerasrecipes import regularizers
+from kerasrecipes import _onednn
+
+_onednn.enable_onednn_kernels()  # before Keras imports TensorFlow, which reads it once
+
+from kerasrecipes import activations  # noqa: E402
+from kerasrecipes import constraints  # noqa: E402
+from kerasrecipes import initializers  # noqa: E402
+from kerasrecipes import layers  # noqa: E402
+from kerasrecipes import models  # noqa: E402
+from kerasrecipes import regularizers  # noqa: E402
 
 __version__ = "0.1.0"
 

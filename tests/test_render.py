@@ -131,3 +131,21 @@ def test_provenance_records_the_environment_that_picks_kernels(monkeypatch):
     from _format import source
 
     assert "with `TF_ENABLE_ONEDNN_OPTS=1`." in source({"provenance": prov})
+
+
+def test_compare_table_adds_the_onednn_run_only_when_it_exists(tmp_path):
+    compare = _module("render").table_module("compare")
+    results = os.path.join(ROOT, "benchmarks", "results")
+    with open(os.path.join(results, "compare.json")) as handle:
+        off = json.load(handle)
+    (tmp_path / "compare.json").write_text(json.dumps(off))
+    assert "oneDNN's kernels on" not in compare.render(str(tmp_path))
+    on = json.loads(json.dumps(off))
+    on["provenance"]["environment"] = {"TF_ENABLE_ONEDNN_OPTS": "1"}
+    for model in on["models"].values():  # twice as fast, same ratios
+        model["wall_s"] /= 2
+        model["median_epoch_s"] /= 2
+    (tmp_path / "compare_onednn.json").write_text(json.dumps(on))
+    text = compare.render(str(tmp_path))
+    assert "2.00× (2.00× by median epochs) the speed of the table's run" in text
+    assert "with `TF_ENABLE_ONEDNN_OPTS=1`." in text
