@@ -17,7 +17,8 @@
   convolutions has not been measured (the machines this project is measured on have
   AMX, or AVX2 only), and a mixed policy that is slower is worse than none, so the
   default stays float32 until a side-by-side figure says otherwise.
-- **Any other CPU**: `float32` (bfloat16 would be emulated, and slower).
+- **Any other CPU**: `float32` (bfloat16 would be emulated, and slower), on oneDNN's
+  kernels where kerasrecipes was imported before TensorFlow (`kerasrecipes/_onednn.py`).
 
 The models' output layers (the final pooling and softmax) are float32 under every
 policy: see `kerasrecipes.models.vgg` and `squeezenet`.
