@@ -48,9 +48,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
+import kerasrecipes as kr  # noqa: E402  (first: turns on oneDNN's kernels before TensorFlow)
 
-import kerasrecipes as kr  # noqa: E402
+import keras  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import baselines  # noqa: E402

@@ -16,6 +16,8 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import kerasrecipes  # noqa: E402, F401  (first: turns on oneDNN's kernels before TensorFlow)
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from baselines import run_baseline  # noqa: E402
 from baselines import run_recipe  # noqa: E402

@@ -15,9 +15,9 @@ trains it beside the keras.io convnet and says whether it met that goal.
 import os
 import time
 
-import keras
+import kerasrecipes as kr  # first: it turns on oneDNN's kernels before TensorFlow loads
 
-import kerasrecipes as kr
+import keras
 
 # KERASRECIPES_SMOKE=1 runs the whole script in seconds (a few hundred images, one
 # epoch): the test suite does, so the script cannot rot. Otherwise the recipe's own

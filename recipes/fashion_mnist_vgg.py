@@ -14,9 +14,9 @@ Run it with `python recipes/fashion_mnist_vgg.py`.
 import os
 import time
 
-import keras
+import kerasrecipes as kr  # first: it turns on oneDNN's kernels before TensorFlow loads
 
-import kerasrecipes as kr
+import keras
 
 # KERASRECIPES_SMOKE=1 runs the whole script in seconds (a few hundred images, one
 # epoch): the test suite does, so the script cannot rot. Otherwise the recipe's own

@@ -16,11 +16,11 @@ Run it with `python recipes/image_classifier.py [path/to/images]`.
 import os
 import sys
 
+import kerasrecipes as kr  # first: it turns on oneDNN's kernels before TensorFlow loads
+
 import keras
 import numpy as np
 from PIL import Image
-
-import kerasrecipes as kr
 
 # KERASRECIPES_SMOKE=1 runs the whole script in seconds (a few hundred images, one
 # epoch): the test suite does, so the script cannot rot.
