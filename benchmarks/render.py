@@ -101,8 +101,10 @@ def render_standalone(results_dir=RESULTS_DIR):
         path = os.path.join(results_dir, file)
         if not os.path.exists(os.path.join(results_dir, f"{name}.json")):
             continue
-        new = renderer(name)(results_dir)
-        old = open(path).read() if os.path.exists(path) else None
+        new, old = renderer(name)(results_dir), None
+        if os.path.exists(path):
+            with open(path) as handle:
+                old = handle.read()
         if new != old:
             stale[path] = new
     return stale

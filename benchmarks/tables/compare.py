@@ -62,7 +62,7 @@ def _row(name, run, note=""):
 
 
 def _speedup(model, before):
-    """'1.52× (1.35× by median epochs) faster than without' for the same model's two runs."""
+    """', 1.52× (1.35× by median epochs) the speed of the table's run': one model, two runs."""
     if before is None:
         return ""
     return (f", {before['wall_s'] / model['wall_s']:.2f}× "
