@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+# Before any test module imports Keras: the suite runs on the kernels users get, oneDNN's
+# (kerasrecipes/_onednn.py), whichever module a worker happens to import first.
+import kerasrecipes  # noqa: E402, F401
 import pytest  # noqa: E402
 
 
