@@ -193,7 +193,8 @@ def recipe_overhead(args):
         params = {"recipe": recipe.model.count_params(), "hand_written": model.count_params()}
     median = {k: statistics.median(v) for k, v in times.items()}
     median_cpu = {k: statistics.median(v) for k, v in cpu.items()}
-    ratio = median["hand_written"] / median["recipe"]  # images/s of A over images/s of B
+    # images/s of A over images/s of B, judged as recorded so the goal and the figure agree
+    ratio = round(median["hand_written"] / median["recipe"], 3)
     return {
         "recipe": "fashion_mnist_vgg",
         "train_images": recipe.source.num_train,
@@ -206,7 +207,7 @@ def recipe_overhead(args):
         "median_epoch_s": {k: round(v, 3) for k, v in median.items()},
         "epoch_cpu_s": {k: [round(t, 3) for t in v] for k, v in cpu.items()},
         "median_epoch_cpu_s": {k: round(v, 3) for k, v in median_cpu.items()},
-        "images_per_s_ratio_recipe_over_hand_written": round(ratio, 3),
+        "images_per_s_ratio_recipe_over_hand_written": ratio,
         # Images per CPU-second: the same comparison without the host's wall-clock noise.
         "images_per_cpu_s_ratio_recipe_over_hand_written": round(
             median_cpu["hand_written"] / median_cpu["recipe"], 3),
