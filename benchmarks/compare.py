@@ -242,6 +242,50 @@ def explore(args):
                     "not used to tune the recipes", "rows": rows}
 
 
+def recipe_run(name, overrides, baseline, peaks, test_samples, verbose):
+    """One timed run of recipe `name`, with FLOPs and its ratios to `baseline`."""
+    row = baselines.run_recipe(name, overrides, test_samples=test_samples, verbose=verbose)
+    row = with_flops(row, row.pop("keras_model"), peaks)
+    row["wall_ratio"] = round(row["wall_s"] / baseline["wall_s"], 2)
+    row["median_wall_ratio"] = median_wall_ratio(row, baseline)
+    print({k: v for k, v in row.items() if k != "config"}, flush=True)
+    return row
+
+
+def summarise_pairs(runs, baseline_runs):
+    """One row from a model's runs, each timed right after its own keras.io run (`--pairs`).
+
+    With one pair the row is that run. With more, the first run's fields stay (params,
+    precision, FLOPs) and the row adds `runs` and the means: test accuracy, wall time,
+    images/s, FLOP/s, and the ratios, each taken within its pair before averaging, so that a
+    slow spell of the shared host lands on both halves of a pair rather than on one side
+    of the comparison.
+    """
+    row = dict(runs[0])
+    if runs is baseline_runs:
+        row["wall_ratio"] = 1.0
+    if len(runs) == 1:
+        return row
+    ratios = [run["wall_s"] / base["wall_s"] for run, base in zip(runs, baseline_runs)]
+    accuracies = [run["test_accuracy"] for run in runs]
+    row.update(
+        runs=runs,
+        pairs=len(runs),
+        test_accuracy_mean=round(statistics.mean(accuracies), 4),
+        test_accuracy_std=round(statistics.stdev(accuracies), 4),
+        wall_s_mean=round(statistics.mean(run["wall_s"] for run in runs), 1),
+        images_per_s_mean=round(statistics.mean(run["images_per_s"] for run in runs), 1),
+        wall_ratio=round(statistics.mean(ratios), 2),
+        train_gflops_per_s=round(statistics.mean(run["train_gflops_per_s"] for run in runs), 2),
+        fraction_of_peak=round(statistics.mean(run["fraction_of_peak"] for run in runs), 3),
+    )
+    if runs is not baseline_runs:
+        row["wall_ratios"] = [round(ratio, 3) for ratio in ratios]
+        row["median_wall_ratio"] = round(statistics.mean(
+            median_wall_ratio(run, base) for run, base in zip(runs, baseline_runs)), 2)
+    return row
+
+
 def summarise_seeds(runs):
     accuracies = [r["test_accuracy"] for r in runs]
     walls = [r["wall_s"] for r in runs]
@@ -267,42 +311,48 @@ def run(args):
              for dtype in ("float32", "bfloat16")}
     print(peaks, flush=True)
     epochs = QUICK["epochs"] if args.quick else args.epochs_baseline
-    baseline = baselines.run_baseline(
-        epochs, train_samples=QUICK["train_samples"] if args.quick else None,
-        test_samples=test_samples, verbose=0 if args.quick else 2)
-    baseline = with_flops(baseline, baseline.pop("keras_model"), peaks)
-    baseline["wall_ratio"] = 1.0
-    print(baseline, flush=True)
+    verbose = 0 if args.quick else 2
+    paired = [name for name in RECIPES if name not in args.skip and name != "fashion_mnist_best"]
+    baseline_runs, paired_runs = [], {name: [] for name in paired}
+    for _ in range(args.pairs):  # keras.io, then each recipe beside it: A, B, A, B, ...
+        run_ = baselines.run_baseline(
+            epochs, train_samples=QUICK["train_samples"] if args.quick else None,
+            test_samples=test_samples, verbose=verbose)
+        baseline_runs.append(with_flops(run_, run_.pop("keras_model"), peaks))
+        print(baseline_runs[-1], flush=True)
+        for name in paired:
+            paired_runs[name].append(recipe_run(name, recipe_overrides(args), baseline_runs[-1],
+                                                peaks, test_samples, verbose))
+    baseline = summarise_pairs(baseline_runs, baseline_runs)
+    # keras.io over all its runs: what the best recipe (run after the pairs) is compared with
+    reference = {key: statistics.mean(run[key] for run in baseline_runs)
+                 for key in ("wall_s", "median_epoch_s", "test_accuracy")}
+    reference["epochs"] = epochs
     models = {BASELINE: baseline}
     configs = {BASELINE: {**baselines.KERAS_IO_CONFIG, "epochs": epochs}}
     precisions = {BASELINE: baseline["precision"]}
     for name in RECIPES:
         if name in args.skip:
             continue
-        seeds = range(args.best_seeds) if name == "fashion_mnist_best" else [None]
-        runs = []
-        for seed in seeds:
-            extra = {} if seed is None else {"seed": seed}
-            row = baselines.run_recipe(name, recipe_overrides(args, **extra),
-                                       test_samples=test_samples, verbose=0 if args.quick else 2)
-            row = with_flops(row, row.pop("keras_model"), peaks)
-            row["wall_ratio"] = round(row["wall_s"] / baseline["wall_s"], 2)
-            row["median_wall_ratio"] = median_wall_ratio(row, baseline)
-            runs.append(row)
-            print({k: v for k, v in row.items() if k != "config"}, flush=True)
-        row = dict(runs[0])
-        accuracy, wall = row["test_accuracy"], row["wall_s"]
         if name == "fashion_mnist_best":  # the goal is on the mean over the seeds
-            row["runs"] = runs
-            row.update(summarise_seeds(runs))
+            runs = [recipe_run(name, recipe_overrides(args, seed=seed), reference, peaks,
+                               test_samples, verbose) for seed in range(args.best_seeds)]
+            row = dict(runs[0], runs=runs, **summarise_seeds(runs))
             accuracy, wall = row["test_accuracy_mean"], row["wall_s_mean"]
-            row["wall_ratio"] = round(wall / baseline["wall_s"], 2)
+            row["wall_ratio"] = round(wall / reference["wall_s"], 2)
             row["median_wall_ratio"] = round(
                 statistics.mean(r["median_wall_ratio"] for r in runs), 2)
-        row["goal"] = goal_verdict(name, accuracy, wall / baseline["wall_s"],
-                                   baseline["test_accuracy"], row["median_wall_ratio"])
+            ratio = wall / reference["wall_s"]
+        else:
+            runs = paired_runs[name]
+            row = summarise_pairs(runs, baseline_runs)
+            accuracy = row.get("test_accuracy_mean", row["test_accuracy"])
+            ratio = statistics.mean(r["wall_s"] / b["wall_s"] for r, b in zip(runs, baseline_runs))
+        row["goal"] = goal_verdict(name, accuracy, ratio, reference["test_accuracy"],
+                                   row["median_wall_ratio"])
         models[name] = row
-        configs[name] = [r["config"] for r in runs] if len(runs) > 1 else runs[0]["config"]
+        configs[name] = ([r["config"] for r in runs] if name == "fashion_mnist_best" and len(runs) > 1
+                         else runs[0]["config"])
         precisions[name] = row["precision"]
     result = {
         "quick": bool(args.quick),
@@ -343,6 +393,10 @@ def parse_args(argv=None):
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config key of every recipe run, to measure a "
                              "candidate (pair it with --skip and --result; repeatable)")
+    parser.add_argument("--pairs", type=int, default=1,
+                        help="run keras.io and each recipe but the best this many times, "
+                             "interleaved (keras.io, recipes, keras.io, recipes, ...); ratios "
+                             "are taken within each pair, then averaged")
     parser.add_argument("--epochs-baseline", type=int, default=15)
     parser.add_argument("--overhead-samples", type=int, default=10000)
     parser.add_argument("--overhead-repeats", type=int, default=3)
@@ -357,6 +411,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.best_seeds is None:
         args.best_seeds = 1 if args.quick else 3
+    if args.pairs < 1:
+        parser.error(f"argument --pairs must be >= 1. Received: {args.pairs}")
     if args.best_seeds < 1:
         parser.error(f"argument --best-seeds must be >= 1. Received: {args.best_seeds}")
     if args.only_best:
