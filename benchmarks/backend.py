@@ -21,10 +21,11 @@ import time
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import kerasrecipes as kr  # noqa: E402  (first: turns on oneDNN's kernels before TensorFlow)
+
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-import kerasrecipes as kr  # noqa: E402
 from kerasrecipes.training import precision as precision_lib  # noqa: E402
 
 from provenance import write_result  # noqa: E402

@@ -29,10 +29,11 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import kerasrecipes as kr  # noqa: E402  (first: turns on oneDNN's kernels before TensorFlow)
+
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-import kerasrecipes as kr  # noqa: E402
 from kerasrecipes.export import lite  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

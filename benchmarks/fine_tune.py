@@ -29,10 +29,11 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import kerasrecipes as kr  # noqa: E402  (first: turns on oneDNN's kernels before TensorFlow)
+
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-import kerasrecipes as kr  # noqa: E402
 import letters  # noqa: E402
 from provenance import write_result  # noqa: E402
 

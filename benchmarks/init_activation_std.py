@@ -13,6 +13,8 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import kerasrecipes  # noqa: E402, F401  (first: turns on oneDNN's kernels before TensorFlow)
+
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 

@@ -15,7 +15,8 @@ Spec keys: `model` (a registered model name), `kwargs` (builder overrides, e.g.
 `{"width": 2.0, "input_shape": [56, 56, 1]}`), `batch_size`, `min_seconds` (time the
 steps until at least this long has passed), `max_steps`, `threads` (intra-op threads;
 None: TensorFlow's default), `onednn` (`TF_ENABLE_ONEDNN_OPTS` for the child; None:
-inherited), `precision` (a dtype policy name; default float32).
+inherited where set, else on, as `import kerasrecipes` sets it), `precision` (a dtype
+policy name; default float32).
 """
 
 import json
@@ -54,6 +55,8 @@ def run(spec):
     """
     spec = {**DEFAULTS, **spec}
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import kerasrecipes as kr  # first: oneDNN's kernels on, unless `onednn` set the variable
+
     import numpy as np
     import tensorflow as tf
 
@@ -61,7 +64,6 @@ def run(spec):
         tf.config.threading.set_intra_op_parallelism_threads(int(spec["threads"]))
     import keras
 
-    import kerasrecipes as kr
     sys.path.insert(0, HERE)
     from flops import forward_macs
 

@@ -37,10 +37,11 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import kerasrecipes as kr  # noqa: E402  (first: turns on oneDNN's kernels before TensorFlow)
+
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-import kerasrecipes as kr  # noqa: E402
 from kerasrecipes.models.common import width_scaler  # noqa: E402
 from kerasrecipes.training import statistics as statistics_lib  # noqa: E402
 
