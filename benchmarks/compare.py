@@ -21,6 +21,11 @@ the peak of its precision (goal: at least 40 % for the default model). `--explor
 default-model images/s at batch 64/128/256, 1 vs 2 intra-op threads and oneDNN on/off,
 each in a fresh process (`throughput.py`): recorded, not used to tune the recipes.
 
+`--pairs N` runs keras.io and the recipes beside it N times, interleaved (keras.io, recipes,
+keras.io, recipes, ...), takes each ratio within its pair and reports their mean, so that a
+slow spell of a shared host falls on both halves of a pair (`fashion_mnist_best`, sized
+by seeds, runs once after the pairs and is compared with keras.io's mean).
+
 Recipe overhead: `recipe.fit()` against a hand-written `model.fit()` of the same model,
 optimizer, schedule and pipeline, a fresh model and optimizer each, interleaved A, B, A, B
 on a subset; the median time of the epochs after the first (goal: at least 0.98x the
@@ -28,6 +33,8 @@ hand-written images/s).
 
     python benchmarks/compare.py --precision float32                  # everything (long)
     python benchmarks/compare.py --precision float32 --skip fashion_mnist_best
+    python benchmarks/compare.py --precision float32 --pairs 2 --skip fashion_mnist_best \
+        --skip overhead                      # a ratio near its goal, repeated A, B, A, B
     python benchmarks/compare.py --precision float32 --only-best --result compare_best
     python benchmarks/compare.py --precision float32 --only-overhead --overhead-repeats 5 \
         --result compare_overhead
@@ -351,8 +358,8 @@ def run(args):
         row["goal"] = goal_verdict(name, accuracy, ratio, reference["test_accuracy"],
                                    row["median_wall_ratio"])
         models[name] = row
-        configs[name] = ([r["config"] for r in runs] if name == "fashion_mnist_best" and len(runs) > 1
-                         else runs[0]["config"])
+        seeded = name == "fashion_mnist_best" and len(runs) > 1  # one config per seed
+        configs[name] = [r["config"] for r in runs] if seeded else runs[0]["config"]
         precisions[name] = row["precision"]
     result = {
         "quick": bool(args.quick),

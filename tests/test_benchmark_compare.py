@@ -247,3 +247,25 @@ def test_only_overhead_writes_its_own_result_and_the_table_prefers_it(
     text = renderer(str(tmp_path))
     assert "runs at 0.500× the images/s" in text and "missed" in text
     assert "`benchmarks/results/compare_overhead.json`" in text
+
+
+def test_pairs_take_each_ratio_within_its_pair(compare):
+    def run(wall, median, epochs, accuracy):
+        return {"wall_s": wall, "median_epoch_s": median, "epochs": epochs,
+                "test_accuracy": accuracy, "images_per_s": 1000.0 / wall,
+                "train_gflops_per_s": 1.0, "fraction_of_peak": 0.5}
+
+    keras_io = [run(100.0, 6.0, 15, 0.90), run(200.0, 12.0, 15, 0.91)]  # a slow spell
+    recipe = [run(300.0, 30.0, 10, 0.93), run(500.0, 50.0, 10, 0.94)]
+    row = compare.summarise_pairs(recipe, keras_io)
+    assert row["wall_ratios"] == [3.0, 2.5]
+    assert row["wall_ratio"] == 2.75  # not the ratio of the means, 400 / 150
+    assert row["median_wall_ratio"] == round(statistics.mean(
+        [compare.median_wall_ratio(r, b) for r, b in zip(recipe, keras_io)]), 2)
+    assert row["test_accuracy_mean"] == 0.935 and row["wall_s_mean"] == 400.0
+    assert row["pairs"] == 2 and row["runs"] == recipe
+    base = compare.summarise_pairs(keras_io, keras_io)
+    assert base["wall_ratio"] == 1.0 and base["wall_s_mean"] == 150.0 and "wall_ratios" not in base
+    assert compare.summarise_pairs(recipe[:1], keras_io[:1]) == recipe[0]
+    with pytest.raises(SystemExit):
+        compare.parse_args(["--pairs", "0"])

@@ -133,19 +133,37 @@ def test_provenance_records_the_environment_that_picks_kernels(monkeypatch):
     assert "with `TF_ENABLE_ONEDNN_OPTS=1`." in source({"provenance": prov})
 
 
-def test_compare_table_adds_the_onednn_run_only_when_it_exists(tmp_path):
+def test_compare_table_adds_the_other_kernels_run_only_when_it_exists(tmp_path):
     compare = _module("render").table_module("compare")
     results = os.path.join(ROOT, "benchmarks", "results")
     with open(os.path.join(results, "compare.json")) as handle:
-        off = json.load(handle)
-    (tmp_path / "compare.json").write_text(json.dumps(off))
-    assert "oneDNN's kernels on" not in compare.render(str(tmp_path))
-    on = json.loads(json.dumps(off))
-    on["provenance"]["environment"] = {"TF_ENABLE_ONEDNN_OPTS": "1"}
-    for model in on["models"].values():  # twice as fast, same ratios
-        model["wall_s"] /= 2
-        model["median_epoch_s"] /= 2
-    (tmp_path / "compare_onednn.json").write_text(json.dumps(on))
+        table = json.load(handle)
+    (tmp_path / "compare.json").write_text(json.dumps(table))
+    assert "TensorFlow's own kernels" not in compare.render(str(tmp_path))
+    other = json.loads(json.dumps(table))
+    other["provenance"]["environment"] = {}  # unset: TensorFlow's choice
+    for name, model in other["models"].items():  # half the speed of the table's run
+        for key in ("wall_s", "median_epoch_s"):
+            model[key] = 2 * compare._mean(table["models"][name], key)
+    (tmp_path / "compare_onednn_off.json").write_text(json.dumps(other))
     text = compare.render(str(tmp_path))
-    assert "2.00× (2.00× by median epochs) the speed of the table's run" in text
-    assert "with `TF_ENABLE_ONEDNN_OPTS=1`." in text
+    assert text.count("(the table's run: 2.00× its speed, 2.00× by median epochs)") == len(
+        table["models"])
+    assert "(`TF_ENABLE_ONEDNN_OPTS` unset, which TensorFlow takes as oneDNN's kernels off" in text
+
+
+def test_compare_table_shows_each_pair_and_counts_runs_not_seeds():
+    compare = _module("render").table_module("compare")
+    result = {"models": {
+        "keras_io_convnet": {"pairs": 2, "runs": [{"wall_s": 100.0}, {"wall_s": 200.0}]},
+        "fashion_mnist_vgg": {"pairs": 2, "wall_ratios": [3.0, 2.5]}}}
+    text = compare._pairs_text(result)
+    assert "ran 2 times, interleaved" in text and "keras.io took 100.0 s, 200.0 s" in text
+    assert "`fashion_mnist_vgg` (default) 3.00×, 2.50×." in text
+    assert compare._pairs_text({"models": {"keras_io_convnet": {}}}) == ""
+    row = {"params": 10, "epochs": 13, "precision": "float32", "jit_compile": False,
+           "wall_ratio": 2.75, "median_wall_ratio": 2.9, "train_gflops_per_s": 1.0,
+           "fraction_of_peak": 0.5, "pairs": 2, "test_accuracy_mean": 0.935,
+           "test_accuracy_std": 0.001, "wall_s_mean": 400.0, "images_per_s_mean": 900.0}
+    cells = compare._row("fashion_mnist_vgg", row)
+    assert cells[-2] == "93.50 % ± 0.10 (2 runs)" and cells[4] == "400.0"

@@ -16,9 +16,9 @@ from _format import table
 SEPARATE_RUNS = {"fashion_mnist_best": "compare_best"}
 # The recipe-overhead A/B's own run (`compare.py --only-overhead`), when it has one.
 OVERHEAD_RUN = "compare_overhead"
-# The same comparison run again with oneDNN's kernels forced on (`TF_ENABLE_ONEDNN_OPTS=1`
-# for the whole process), when it has been.
-ONEDNN_RUN = "compare_onednn"
+# The same comparison on the other kernels: TensorFlow's own (oneDNN off), from before
+# `import kerasrecipes` turned oneDNN's on; shown beside the table's run when it exists.
+OTHER_KERNELS_RUN = "compare_onednn_off"
 LABELS = {
     "keras_io_convnet": "keras.io simple convnet (Adam, batch 128)",
     "fashion_mnist_fast": "`fashion_mnist_fast`",
@@ -44,10 +44,21 @@ def goal_text(goal):
     return text + "missed (" + "; ".join(misses) + ")"
 
 
+def _mean(run, key):
+    """`run[key]`, or its mean over `run["runs"]` where the row sums repeated runs."""
+    if "runs" in run:
+        return sum(r[key] for r in run["runs"]) / len(run["runs"])
+    return run[key]
+
+
 def _row(name, run, note=""):
     if "test_accuracy_mean" in run:
+        if "pairs" in run:
+            count = f"{run['pairs']} runs"
+        else:
+            count = f"{len(run['seeds'])} seed{'s' if len(run['seeds']) > 1 else ''}"
         accuracy = (f"{pct(run['test_accuracy_mean'])} ± {100 * run['test_accuracy_std']:.2f} "
-                    f"({len(run['seeds'])} seed{'s' if len(run['seeds']) > 1 else ''})")
+                    f"({count})")
         wall, speed = run["wall_s_mean"], run["images_per_s_mean"]
     else:
         accuracy, wall, speed = pct(run["test_accuracy"]), run["wall_s"], run["images_per_s"]
@@ -61,37 +72,61 @@ def _row(name, run, note=""):
             accuracy, goal_text(run["goal"]) if "goal" in run else "—"]
 
 
-def _speedup(model, before):
-    """', 1.52× (1.35× by median epochs) the speed of the table's run': one model, two runs."""
-    if before is None:
+def _pairs_text(result):
+    """How the interleaved pairs went, one sentence; "" for a run of one pair."""
+    models = result["models"]
+    pairs = models["keras_io_convnet"].get("pairs", 1)
+    if pairs == 1:
         return ""
-    return (f", {before['wall_s'] / model['wall_s']:.2f}× "
-            f"({before['median_epoch_s'] / model['median_epoch_s']:.2f}× by median epochs) "
-            "the speed of the table's run")
+    walls = ", ".join(f"{run['wall_s']:.1f} s" for run in models["keras_io_convnet"]["runs"])
+    parts = [f"{LABELS.get(name, name)} {', '.join(f'{r:.2f}×' for r in model['wall_ratios'])}"
+             for name, model in models.items() if "wall_ratios" in model]
+    return (f" keras.io and the recipes beside it ran {pairs} times, interleaved (keras.io, "
+            f"recipes, keras.io, recipes; `--pairs {pairs}`): keras.io took {walls}; each "
+            f"ratio is taken within its pair, then averaged: " + "; ".join(parts) + ".")
 
 
-def _onednn_text(results_dir, result):
-    """The oneDNN-on run's figures, one paragraph; "" when there is no such run."""
-    if not os.path.exists(os.path.join(results_dir, ONEDNN_RUN + ".json")):
+def _speedup(model, other):
+    """' (the table's run: 1.52× its speed, 1.35× by median epochs)': one model, two runs."""
+    if other is None:
         return ""
-    run = load(results_dir, ONEDNN_RUN)
-    baseline = run["models"]["keras_io_convnet"]
-    before = result["models"]
-    parts = [f"keras.io {baseline['wall_s']:.1f} s, {pct(baseline['test_accuracy'])}"
-             + _speedup(baseline, before.get("keras_io_convnet"))]
+    return (f" (the table's run: {other['wall_s'] / _mean(model, 'wall_s'):.2f}× its speed, "
+            f"{other['median_epoch_s'] / _mean(model, 'median_epoch_s'):.2f}× by median "
+            "epochs)")
+
+
+def _kernels(run):
+    """How `run` set oneDNN's kernels, as its provenance records the environment."""
+    value = (run.get("provenance", {}).get("environment") or {}).get("TF_ENABLE_ONEDNN_OPTS")
+    if value is None:
+        return ("`TF_ENABLE_ONEDNN_OPTS` unset, which TensorFlow takes as oneDNN's kernels "
+                "off on CPUs without AVX-512 such as this AMD EPYC")
+    return f"`TF_ENABLE_ONEDNN_OPTS={value}`"
+
+
+def _other_kernels_text(results_dir, result):
+    """The run on the other kernels, one paragraph; "" when there is no such run."""
+    if not os.path.exists(os.path.join(results_dir, OTHER_KERNELS_RUN + ".json")):
+        return ""
+    run = load(results_dir, OTHER_KERNELS_RUN)
+    table = result["models"]
+    parts = []
     for name, model in run["models"].items():
-        if name == "keras_io_convnet":
-            continue
-        ratio = f"{model['wall_ratio']:.2f}×"
-        if "median_wall_ratio" in model:
-            ratio += f" ({model['median_wall_ratio']:.2f}× by median epochs)"
-        parts.append(f"{LABELS.get(name, name)} {model['wall_s']:.1f} s, {ratio} keras.io, "
-                     f"{pct(model['test_accuracy'])}" + _speedup(model, before.get(name))
-                     + (f"; goal {goal_text(model['goal'])}" if "goal" in model else ""))
-    return (f"\nThe same run with oneDNN's kernels on for the whole process "
-            f"(`TF_ENABLE_ONEDNN_OPTS=1`, read once when TensorFlow is imported; unset, "
-            f"TensorFlow left them off on the AVX2-only AMD EPYC measured here), "
-            f"`benchmarks/results/{ONEDNN_RUN}.json`: "
+        text = f"{LABELS.get(name, name)} {model['wall_s']:.1f} s"
+        if name != "keras_io_convnet":
+            text += f", {model['wall_ratio']:.2f}×"
+            if "median_wall_ratio" in model:
+                text += f" ({model['median_wall_ratio']:.2f}× by median epochs)"
+            text += " keras.io"
+        text += f", {pct(model['test_accuracy'])}"
+        if name in table:
+            text += _speedup(table[name], model)
+        if "goal" in model:
+            text += f", goal {goal_text(model['goal'])}"
+        parts.append(text)
+    return (f"\nThe same comparison on TensorFlow's own kernels ({_kernels(run)}; "
+            f"`import kerasrecipes` now sets it to 1 before TensorFlow loads, and the table's "
+            f"run has {_kernels(result)}), `benchmarks/results/{OTHER_KERNELS_RUN}.json`: "
             + "; ".join(parts) + f". {source(run)}\n")
 
 
@@ -146,6 +181,7 @@ def render(results_dir):
                      f"{source(overhead_run)})")
     if result.get("forced_precision"):
         text += f" Precision forced to {result['forced_precision']} (`--precision`)."
+    text += _pairs_text(result)
     skipped = [name for name in result.get("skipped", []) if name in LABELS
                and name not in separate]
     if skipped and not result.get("quick"):
@@ -158,12 +194,13 @@ def render(results_dir):
         text += ("\nDefault model, training images/s on random images, one setting changed at "
                  "a time (recorded, not used to tune the recipes):\n\n"
                  + table(["setting", "value", "images/s", "peak MB"], rows))
-    text += _onednn_text(results_dir, result)
+    text += _other_kernels_text(results_dir, result)
     for name, run in separate.items():
         baseline = run["models"]["keras_io_convnet"]
+        kernels = "" if _kernels(run) == _kernels(result) else f" Its kernels: {_kernels(run)}."
         text += (f"\n{marks[name]} From a separate run (`benchmarks/results/"
                  f"{SEPARATE_RUNS[name]}.json`) against its own keras.io run "
-                 f"({baseline['wall_s']:.1f} s, {pct(baseline['test_accuracy'])}). "
+                 f"({baseline['wall_s']:.1f} s, {pct(baseline['test_accuracy'])}).{kernels} "
                  f"{source(run)}\n")
     text += "\n" + source(result) + "\n"
     return text
