@@ -7,11 +7,11 @@ LR 0.1 with warmup and cosine decay, flips and pad-and-crop augmentation, reshuf
 every epoch, bfloat16 compute where the CPU has AMX. It reaches 93.7-93.8 % test
 accuracy in 13 epochs (benchmarks/results/train_default.json). Its wall time is 2.6x the
 keras.io convnet's on 2 cores of an Intel CPU with AMX (bfloat16), but 3.6-4.6x on
-AMD EPYC CPUs without it (float32; 3.56x by median epochs in
-benchmarks/results/compare.json), and 3.13x (2.96x by median epochs) there once
-kerasrecipes turns on oneDNN's kernels (compare_onednn.json): the speed goal of 3x holds
-only where bfloat16 runs natively (benchmarks/compare.py measures it on the machine at
-hand).
+AMD EPYC CPUs without it on TensorFlow's own kernels (float32; 3.56x by median epochs in
+benchmarks/results/compare_onednn_off.json), and 3.21x (3.19x by median epochs; 3.45x
+and 2.98x in two interleaved pairs) there on oneDNN's kernels, which kerasrecipes turns
+on (compare.json): the speed goal of 3x holds only where bfloat16 runs natively
+(benchmarks/compare.py measures it on the machine at hand).
 
 `fashion_mnist_fast` and `fashion_mnist_best` are the same recipe sized for two other
 budgets: beating the keras.io convnet's accuracy in less than its wall time, and the
