@@ -259,21 +259,29 @@ def recipe_run(name, overrides, baseline, peaks, test_samples, verbose):
     return row
 
 
-def summarise_pairs(runs, baseline_runs):
+def pair_ratios(runs, baseline_runs):
+    """Each run's wall time over that of the keras.io run of its pair."""
+    return [run["wall_s"] / base["wall_s"] for run, base in zip(runs, baseline_runs)]
+
+
+def summarise_pairs(runs, baseline_runs=None):
     """One row from a model's runs, each timed right after its own keras.io run (`--pairs`).
 
     With one pair the row is that run. With more, the first run's fields stay (params,
-    precision, FLOPs) and the row adds `runs` and the means: test accuracy, wall time,
-    images/s, FLOP/s, and the ratios, each taken within its pair before averaging, so that a
-    slow spell of the shared host lands on both halves of a pair rather than on one side
-    of the comparison.
+    precision) and the row adds `runs` and the means: test accuracy, wall time, images/s,
+    FLOP/s, and the ratios, each taken within its pair before averaging, so that a slow
+    spell of the shared host lands on both halves of a pair rather than on one side of
+    the comparison.
+
+    Args:
+        runs: the model's run rows, in pair order.
+        baseline_runs: keras.io's run rows, in pair order; None when `runs` are keras.io's.
     """
     row = dict(runs[0])
-    if runs is baseline_runs:
+    if baseline_runs is None:
         row["wall_ratio"] = 1.0
     if len(runs) == 1:
         return row
-    ratios = [run["wall_s"] / base["wall_s"] for run, base in zip(runs, baseline_runs)]
     accuracies = [run["test_accuracy"] for run in runs]
     row.update(
         runs=runs,
@@ -282,12 +290,13 @@ def summarise_pairs(runs, baseline_runs):
         test_accuracy_std=round(statistics.stdev(accuracies), 4),
         wall_s_mean=round(statistics.mean(run["wall_s"] for run in runs), 1),
         images_per_s_mean=round(statistics.mean(run["images_per_s"] for run in runs), 1),
-        wall_ratio=round(statistics.mean(ratios), 2),
         train_gflops_per_s=round(statistics.mean(run["train_gflops_per_s"] for run in runs), 2),
         fraction_of_peak=round(statistics.mean(run["fraction_of_peak"] for run in runs), 3),
     )
-    if runs is not baseline_runs:
+    if baseline_runs is not None:
+        ratios = pair_ratios(runs, baseline_runs)
         row["wall_ratios"] = [round(ratio, 3) for ratio in ratios]
+        row["wall_ratio"] = round(statistics.mean(ratios), 2)
         row["median_wall_ratio"] = round(statistics.mean(
             median_wall_ratio(run, base) for run, base in zip(runs, baseline_runs)), 2)
     return row
@@ -330,7 +339,7 @@ def run(args):
         for name in paired:
             paired_runs[name].append(recipe_run(name, recipe_overrides(args), baseline_runs[-1],
                                                 peaks, test_samples, verbose))
-    baseline = summarise_pairs(baseline_runs, baseline_runs)
+    baseline = summarise_pairs(baseline_runs)
     # keras.io over all its runs: what the best recipe (run after the pairs) is compared with
     reference = {key: statistics.mean(run[key] for run in baseline_runs)
                  for key in ("wall_s", "median_epoch_s", "test_accuracy")}
@@ -354,7 +363,7 @@ def run(args):
             runs = paired_runs[name]
             row = summarise_pairs(runs, baseline_runs)
             accuracy = row.get("test_accuracy_mean", row["test_accuracy"])
-            ratio = statistics.mean(r["wall_s"] / b["wall_s"] for r, b in zip(runs, baseline_runs))
+            ratio = statistics.mean(pair_ratios(runs, baseline_runs))
         row["goal"] = goal_verdict(name, accuracy, ratio, reference["test_accuracy"],
                                    row["median_wall_ratio"])
         models[name] = row

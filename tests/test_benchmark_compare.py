@@ -264,7 +264,7 @@ def test_pairs_take_each_ratio_within_its_pair(compare):
         [compare.median_wall_ratio(r, b) for r, b in zip(recipe, keras_io)]), 2)
     assert row["test_accuracy_mean"] == 0.935 and row["wall_s_mean"] == 400.0
     assert row["pairs"] == 2 and row["runs"] == recipe
-    base = compare.summarise_pairs(keras_io, keras_io)
+    base = compare.summarise_pairs(keras_io)
     assert base["wall_ratio"] == 1.0 and base["wall_s_mean"] == 150.0 and "wall_ratios" not in base
     assert compare.summarise_pairs(recipe[:1], keras_io[:1]) == recipe[0]
     with pytest.raises(SystemExit):

@@ -86,12 +86,10 @@ def _pairs_text(result):
             f"ratio is taken within its pair, then averaged: " + "; ".join(parts) + ".")
 
 
-def _speedup(model, other):
+def _speedup(table_row, other):
     """' (the table's run: 1.52× its speed, 1.35× by median epochs)': one model, two runs."""
-    if other is None:
-        return ""
-    return (f" (the table's run: {other['wall_s'] / _mean(model, 'wall_s'):.2f}× its speed, "
-            f"{other['median_epoch_s'] / _mean(model, 'median_epoch_s'):.2f}× by median "
+    return (f" (the table's run: {other['wall_s'] / _mean(table_row, 'wall_s'):.2f}× its speed, "
+            f"{other['median_epoch_s'] / _mean(table_row, 'median_epoch_s'):.2f}× by median "
             "epochs)")
 
 
