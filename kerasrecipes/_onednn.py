@@ -7,11 +7,10 @@ median epochs) and the keras.io convnet 1.40x (1.46x), at 93.60 % against 93.73 
 accuracy (`python benchmarks/compare.py --precision float32`: one seeded run with them off,
 benchmarks/results/compare_onednn_off.json, against two interleaved pairs with them on,
 compare.json; measured on different days of the same kind of machine, so the factors
-carry its day-to-day variation: a same-day pair of runs gave 1.52x and 1.26x). Importing
-kerasrecipes before
-TensorFlow therefore sets the variable to "1", unless it is already set (set
-`TF_ENABLE_ONEDNN_OPTS=0` to keep TensorFlow's own kernels). Imported after TensorFlow,
-it can change nothing, and changes nothing.
+carry its day-to-day variation: a same-day pair of runs gave 1.52x and 1.26x).
+Importing kerasrecipes before TensorFlow therefore sets the variable to "1", unless it is
+already set (set `TF_ENABLE_ONEDNN_OPTS=0` to keep TensorFlow's own kernels). Imported
+after TensorFlow, it can change nothing, and changes nothing.
 
 This module imports neither Keras nor TensorFlow: the package runs it first.
 """
