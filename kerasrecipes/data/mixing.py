@@ -17,8 +17,8 @@ References:
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, ensembles_extras: mixup vs plain): -1.15 ± 0.56 pt, not confirmed (3 seeds).
-Measured (tips.json, ensembles_extras: cutmix vs plain): -2.52 ± 0.68 pt, not confirmed (3 seeds).
+Measured (tips.json, ensembles_extras: mixup vs plain): -0.86 ± 0.67 pt, not confirmed (3 seeds).
+Measured (tips.json, ensembles_extras: cutmix vs plain): -2.87 ± 0.49 pt, not confirmed (3 seeds).
 """
 
 import keras

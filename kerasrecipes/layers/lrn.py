@@ -6,8 +6,8 @@ is a `keras.ops` version that runs on every backend.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, pooling: maxpool vs maxpool_lrn): -4.75 ± 0.84 s, confirmed (3 seeds).
-Measured (tips.json, pooling: maxpool_lrn vs maxpool): -0.99 ± 0.93 pt, not confirmed (3 seeds).
+Measured (tips.json, pooling: maxpool vs maxpool_lrn): -5.09 ± 0.48 s, confirmed (3 seeds).
+Measured (tips.json, pooling: maxpool_lrn vs maxpool): -1.47 ± 0.91 pt, not confirmed (3 seeds).
 """
 
 import keras

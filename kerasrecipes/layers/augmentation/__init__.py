@@ -7,9 +7,9 @@ pixel noise, pixel drop and the composing `RandomTransform`.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, augmentation: flip_crop vs none): -1.65 ± 0.71 pt, not confirmed (3 seeds).
-Measured (tips.json, augmentation: fancy_pca vs flip_crop): -0.41 ± 0.38 pt, not confirmed (3 seeds).
-Measured (tips.json, augmentation: strong vs flip_crop): -6.96 ± 1.47 pt, not confirmed (3 seeds).
+Measured (tips.json, augmentation: flip_crop vs none): -1.53 ± 0.59 pt, not confirmed (3 seeds).
+Measured (tips.json, augmentation: fancy_pca vs flip_crop): -0.53 ± 0.24 pt, not confirmed (3 seeds).
+Measured (tips.json, augmentation: strong vs flip_crop): -7.08 ± 1.09 pt, not confirmed (3 seeds).
 """
 
 from kerasrecipes.layers.augmentation.fancy_pca import FancyPCA
