@@ -23,6 +23,11 @@ import os
 import sys
 import time
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# First, as in the other benchmarks: turns on oneDNN's kernels (TF_ENABLE_ONEDNN_OPTS=1)
+# here, so that the result's provenance records the setting each point's process inherits.
+import kerasrecipes  # noqa: E402, F401
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import throughput  # noqa: E402
