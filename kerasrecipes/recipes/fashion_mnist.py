@@ -4,14 +4,16 @@
 batch norm before ReLU, ReLU after 2×2 max pooling, a dense head with dropout), raw
 pixels squeezed to [-1, 1] inside the model, SGD with Nesterov momentum at the seeds'
 LR 0.1 with warmup and cosine decay, flips and pad-and-crop augmentation, reshuffled
-every epoch, bfloat16 compute where the CPU has AMX. It reaches 93.7-93.8 % test
-accuracy in 13 epochs (benchmarks/results/train_default.json). Its wall time is 2.6x the
-keras.io convnet's on 2 cores of an Intel CPU with AMX (bfloat16), but 3.6-4.6x on
-AMD EPYC CPUs without it on TensorFlow's own kernels (float32; 3.56x by median epochs in
+every epoch, bfloat16 compute where the CPU has AMX. It reaches 93.6-93.8 % test
+accuracy in 13 epochs (93.60 % in float32 on oneDNN's kernels,
+benchmarks/results/train_default.json). Its wall time is 2.6x the keras.io convnet's on
+2 cores of an Intel CPU with AMX (bfloat16), but 3.6-4.6x on AMD EPYC CPUs without it on
+TensorFlow's own kernels (float32; 3.56x by median epochs in
 benchmarks/results/compare_onednn_off.json), and 3.21x (3.19x by median epochs; 3.45x
 and 2.98x in two interleaved pairs) there on oneDNN's kernels, which kerasrecipes turns
-on (compare.json): the speed goal of 3x holds only where bfloat16 runs natively
-(benchmarks/compare.py measures it on the machine at hand).
+on (compare.json; 3.61x in train_default.json's single run, 3.31x by median epochs):
+the speed goal of 3x holds only where bfloat16 runs natively (benchmarks/compare.py
+measures it on the machine at hand).
 
 `fashion_mnist_fast` and `fashion_mnist_best` are the same recipe sized for two other
 budgets: beating the keras.io convnet's accuracy in less than its wall time, and the
