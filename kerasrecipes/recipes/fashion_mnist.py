@@ -63,7 +63,7 @@ fashion_mnist_squeezenet = register(
 # time but 42 s of CPU, i.e. ~20-23 s per epoch on 2 idle cores (the same epoch at width
 # 1 took 3.1x its CPU time, and width 1 runs ~53 s per epoch there). 5 epochs ≈ 100-115 s
 # ≈ 0.65-0.75x keras.io, under the 0.8x aimed at, with room for a noisy machine; one
-# epoch at width 0.5 already gave 88.7 %, 2 at width 0.56 gave 90.2 %
+# epoch at width 0.5 already gave 88.7 %, 2 at width 0.56 gave 90.1 %
 # (benchmarks/results/ensembles.json). Not tuned further: benchmarks/compare.py measures
 # it against keras.io in one run.
 fashion_mnist_fast = register(
