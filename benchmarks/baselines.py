@@ -128,8 +128,9 @@ def run_recipe(name, overrides, test_samples=None, verbose=2):
     Returns:
         A dict: model, params, config (the full `recipe.config.to_dict()`), precision
         (the resolved dtype policy), jit_compile, epochs, train_images, wall_s,
-        epoch_s and median_epoch_s (`epoch_times`), images_per_s, test_accuracy,
-        best_val_accuracy, and the trained model under "keras_model" (dropped before
+        epoch_s and median_epoch_s (`epoch_times`), images_per_s, test_accuracy (with
+        the config's test-time augmentation, if any: then `tta` and
+        `test_accuracy_without_tta` too), best_val_accuracy, and the trained model under "keras_model" (dropped before
         writing JSON).
     """
     recipe = kr.recipes.get(name)(**overrides)
@@ -138,13 +139,16 @@ def run_recipe(name, overrides, test_samples=None, verbose=2):
     start = time.perf_counter()
     history = recipe.fit(verbose=verbose, callbacks=[timer])
     wall = time.perf_counter() - start
+    tta = recipe.config.tta
     if test_samples is None:
         accuracy = recipe.evaluate()["accuracy"]
+        plain = recipe.evaluate(tta="none")["accuracy"] if tta else accuracy
     else:
         (_, _), (x_test, y_test) = kr.data.load("fashion_mnist")
-        accuracy = recipe.model.evaluate(x_test[:test_samples].astype("float32"),
-                                         y_test[:test_samples], verbose=0,
-                                         return_dict=True)["accuracy"]
+        x_test, y_test = x_test[:test_samples].astype("float32"), y_test[:test_samples]
+        plain = recipe.model.evaluate(x_test, y_test, verbose=0, return_dict=True)["accuracy"]
+        accuracy = (kr.training.tta.evaluate_tta(recipe.model, x_test, y_test, tta=tta)["accuracy"]
+                    if tta else plain)
     epochs = len(history.history["loss"])
     return {
         "model": name,
@@ -158,6 +162,7 @@ def run_recipe(name, overrides, test_samples=None, verbose=2):
         **epoch_times(timer),
         "images_per_s": round(train_images * epochs / wall, 1),
         "test_accuracy": round(float(accuracy), 4),
+        **({"tta": tta, "test_accuracy_without_tta": round(float(plain), 4)} if tta else {}),
         "best_val_accuracy": round(max(history.history["val_accuracy"]), 4),
         "keras_model": recipe.model,
     }

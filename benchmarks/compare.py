@@ -311,6 +311,9 @@ def summarise_seeds(runs):
         "test_accuracy_std": round(statistics.stdev(accuracies), 4) if len(runs) > 1 else 0.0,
         "wall_s_mean": round(statistics.mean(walls), 1),
         "images_per_s_mean": round(statistics.mean(r["images_per_s"] for r in runs), 1),
+        **({"test_accuracy_without_tta_mean": round(statistics.mean(
+            r["test_accuracy_without_tta"] for r in runs), 4)}
+           if all("test_accuracy_without_tta" in r for r in runs) else {}),
     }
 
 

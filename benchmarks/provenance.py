@@ -43,6 +43,7 @@ RELEVANT_ENV = ("TF_ENABLE_ONEDNN_OPTS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTER
 # ("<temporary PNG folder>") and left out of the comparison with the current defaults.
 PLACEHOLDER_KEYS = ("data", "cache", "log_dir", "checkpoint_dir", "backup_dir")
 # The keys that make a dict inside `config` a full recipe config.
+_MISSING = object()
 _RECIPE_CONFIG_KEYS = {"name", "model", "epochs", "batch_size", "optimizer"}
 
 
@@ -202,7 +203,9 @@ def drift(result, label):
     For each run recorded in `provenance["recipes"]` it rebuilds
     `kr.recipes.get(recipe).defaults.replace(**overrides).to_dict()` and compares it
     with the stored full config, key by key (placeholders of `PLACEHOLDER_KEYS` left
-    out); a full recipe config inside `config` with no record is reported too.
+    out, and keys added to `RecipeConfig` since the run that are still at the
+    dataclass's default, which keeps the behaviour the run had); a full recipe config
+    inside `config` with no record is reported too.
 
     Args:
         result: dict, a parsed result with a `provenance` block.
@@ -220,6 +223,7 @@ def drift(result, label):
                or "the benchmark that wrote it")
     todo = (f"Re-run `{command}` or mark it historical with a reason "
             "(`\"historical\": {\"reason\": ..., \"commit\": ...}`).")
+    fresh = kr.recipes.RecipeConfig().to_dict()
     messages = []
     for path, found in _walk(config, "config"):
         if path not in records and _RECIPE_CONFIG_KEYS <= set(found):
@@ -238,6 +242,8 @@ def drift(result, label):
         for key in sorted(set(stored) | set(current)):
             if key in PLACEHOLDER_KEYS and _is_placeholder(stored.get(key)):
                 continue
+            if key not in stored and current.get(key) == fresh.get(key, _MISSING):
+                continue  # a key added since, left at its default: the old behaviour
             if key not in stored or key not in current or stored[key] != current[key]:
                 lines.append(f"  {key}: stored {_shown(stored, key)}, "
                              f"current {_shown(current, key)}")

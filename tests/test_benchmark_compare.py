@@ -106,6 +106,10 @@ def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
     assert best["test_accuracy_mean"] == round(statistics.mean(
         r["test_accuracy"] for r in best["runs"]), 4) and best["seeds"] == [0]
     assert models["fashion_mnist_vgg"]["params"] == models["fashion_mnist_best"]["params"]
+    # The best recipe scores with flip TTA and records the plain accuracy beside it.
+    assert all(r["tta"] == "flip" and 0 < r["test_accuracy_without_tta"] <= 1 for r in best["runs"])
+    assert best["test_accuracy_without_tta_mean"] == best["runs"][0]["test_accuracy_without_tta"]
+    assert "tta" not in models["fashion_mnist_vgg"]
 
 
 def _within_rounding(recorded, numerator, denominator, half_step=5e-4):

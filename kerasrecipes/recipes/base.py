@@ -240,6 +240,7 @@ class Recipe:
                 `kerasrecipes.training.tta`): the probabilities are averaged over
                 the views before the metrics are computed; `loss` is then the plain
                 cross-entropy of the averaged probabilities (no label smoothing).
+                None (the default) takes the config's `tta`; `"none"` turns it off.
 
         Raises:
             ValueError: the data has no test set (a folder without `test/`, arrays or
@@ -251,12 +252,27 @@ class Recipe:
                 "gave none. Give a folder with train/ and test/ sub-folders, or arrays "
                 "((x, y), (x_test, y_test)); `fit()` still validates on the validation split."
             )
+        tta = self._tta(tta)
         if tta is not None:
             from kerasrecipes.training import tta as tta_lib
 
             x, y = self._test_arrays()
             return tta_lib.evaluate_tta(self.model, x, y, tta=tta)
         return self.model.evaluate(self.test_data, verbose=verbose, return_dict=True)
+
+    def _tta(self, tta):
+        """The TTA mode to use: `tta`, else the config's; None when off."""
+        if tta is None:
+            return self.config.tta
+        if tta == "none":
+            return None
+        from kerasrecipes.training import tta as tta_lib
+
+        if tta not in tta_lib.names():
+            from kerasrecipes._names import unknown_name_error
+
+            raise unknown_name_error("tta", tta, ["none", *tta_lib.names()])
+        return tta
 
     def _test_arrays(self):
         batches = list(self.test_data.as_numpy_iterator())
@@ -271,7 +287,8 @@ class Recipe:
 
         Args:
             path: str, the report folder.
-            tta: optional test-time augmentation mode, e.g. `"flip"`.
+            tta: optional test-time augmentation mode, e.g. `"flip"`; None (the
+                default) takes the config's `tta`, `"none"` turns it off.
             mistakes: int, how many confident mistakes to show. Defaults to 16.
 
         Returns:
@@ -280,6 +297,7 @@ class Recipe:
         from kerasrecipes.recipes.report import write_report
         from kerasrecipes.training import tta as tta_lib
 
+        tta = self._tta(tta)
         x, y = self._test_arrays()
         if tta is None:
             probabilities = self.model.predict(x, batch_size=512, verbose=0)

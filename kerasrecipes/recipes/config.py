@@ -71,6 +71,9 @@ class RecipeConfig:
     cutmix: typing.Optional[float] = None
     ema: typing.Optional[float] = None
     swa: typing.Optional[int] = None
+    # Test-time augmentation that `evaluate()` and `report()` use unless told otherwise
+    # (None: off; `kerasrecipes.training.tta` lists the modes). Training is unchanged.
+    tta: typing.Optional[str] = None
     # Issue 14 (the seeds' long tail): zero-pad the input inside the model up to
     # multiples of this (None: the model's own size), so every pooling divides evenly.
     pad_to_multiple: typing.Optional[int] = None

@@ -8,6 +8,7 @@ Each is off by default and switched on by its config key (`--set mixup=0.2`):
 | `mixup`, `cutmix` | Keras' `MixUp`/`CutMix` on training batches, soft labels (`data.mixing`) |
 | `ema` | the optimizer keeps an exponential moving average of the weights (Keras' `use_ema`); validation, checkpoints after `SwapEMAWeights`, evaluation and export use it |
 | `swa` | the mean of the last `swa` epochs' weights, batch norm re-estimated (`training.swa`) |
+| `tta` | `evaluate()` and `report()` average the probabilities over test-time views, e.g. `"flip"` (`training.tta`); training is unchanged |
 
 With `ema`, a run that stops early (`early_stopping`, `TerminateOnNaN`) ends on the raw
 weights: Keras' `SwapEMAWeights` only restores the average at the last planned epoch.
@@ -26,6 +27,7 @@ import keras
 from kerasrecipes.data import mixing
 from kerasrecipes.training import soft_labels
 from kerasrecipes.training import swa as swa_lib
+from kerasrecipes.training import tta as tta_lib
 
 
 def validate(config):
@@ -45,6 +47,11 @@ def validate(config):
         raise ValueError(
             f"Key `swa` must be None (off) or a number of final epochs in [1, epochs={config.epochs}]. "
             f"Received: swa={config.swa!r}"
+        )
+    if config.tta is not None and config.tta not in tta_lib.names():
+        raise ValueError(
+            f"Key `tta` must be None (off) or one of {tta_lib.names()}. "
+            f"Received: tta={config.tta!r}"
         )
     if config.swa is not None and config.ema is not None:
         raise ValueError(

@@ -125,3 +125,21 @@ def test_the_recipe_adapts_fancy_pca_on_its_training_split(monkeypatch):
     # grayscale its single eigenvalue is their pixel variance.
     assert len(seen) == 1 and seen[0][0] == 500
     np.testing.assert_allclose(seen[0][1], [seen[0][2]], rtol=1e-4)
+
+
+def test_flip_crop_erase_zeroes_one_box_in_about_half_the_images():
+    policy = augmentation.augmentation_policy("flip_crop_erase", seed=5, input_shape=(28, 28, 1))
+    assert [layer.name for layer in policy.layers] == ["flip", "crop", "erasing"]
+    images = np.full((400, 28, 28, 1), 200.0, "float32")
+    out = np.asarray(layer_named(policy, "erasing")(images, training=True))
+    zeros = (out[..., 0] == 0.0)
+    erased = zeros.any(axis=(1, 2))
+    assert 0.4 < erased.mean() < 0.6  # probability 0.5, not a probability drawn from [0, 0.5]
+    areas = zeros[erased].mean(axis=(1, 2))
+    assert areas.min() >= 0.01 and areas.max() <= 0.45  # 2-40 % of the image, whole pixels
+    for image in zeros[erased][:20]:  # one axis-aligned box: its rows times its columns
+        rows, cols = np.flatnonzero(image.any(1)), np.flatnonzero(image.any(0))
+        assert image.sum() == len(rows) * len(cols)
+    untouched = out[~erased]
+    np.testing.assert_array_equal(untouched, images[: len(untouched)])
+    np.testing.assert_array_equal(np.asarray(policy(images, training=False)), images)
