@@ -228,3 +228,21 @@ def test_model_card(model, tmp_path):
     assert datetime.timedelta(0) <= age < datetime.timedelta(minutes=10)
     assert set(card["signatures"]) == {"serving_default", "serve_bytes"}
     assert card["signatures"]["serve_bytes"]["inputs"] == {"image_bytes": {"dtype": "string", "shape": [-1]}}
+
+
+def test_card_names_the_test_time_augmentation_behind_its_test_metrics():
+    import keras
+
+    from kerasrecipes.export import card
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    signatures = {"serving_default": {"inputs": {}, "outputs": {"probabilities": {}}}}
+
+    def made(config, metrics):
+        return card.make_card(model, name="m", version=1, input_shape=(None, 4),
+                              class_names=["a", "b"], signatures=signatures, config=config,
+                              metrics=metrics)
+
+    assert made({"name": "r", "tta": "flip"}, {"accuracy": 0.9})["test_tta"] == "flip"
+    assert made({"name": "r", "tta": None}, {"accuracy": 0.9})["test_tta"] is None
+    assert made({"name": "r", "tta": "flip"}, None)["test_tta"] is None  # no metrics, no claim

@@ -2,7 +2,7 @@
 
 It says what the folder holds and how it was made: the recipe and its full config, the
 precision policy the model actually computed in, class names, input spec, signatures,
-test metrics when given, parameter count, size on disk, library versions, the source
+test metrics when given (and the recipe's test-time augmentation), parameter count, size on disk, library versions, the source
 commit and the date. It is plain JSON, readable without kerasrecipes.
 """
 
@@ -81,6 +81,9 @@ def make_card(model, *, name, version, input_shape, class_names, signatures, con
         "signatures": signatures,
         "test_accuracy": metrics.get("accuracy"),
         "test_metrics": metrics or None,
+        # The recipe's `tta`, the views its `evaluate()` averages over unless told
+        # otherwise; None: one forward pass per image, as the SavedModel serves.
+        "test_tta": (config or {}).get("tta") if metrics else None,
         "parameters": int(model.count_params()),
         "size_bytes": size_bytes,
         "tflite": tflite or {},

@@ -80,6 +80,16 @@ def test_tta_evaluation_averages_flipped_predictions(ema_run):
 
 
 @pytest.mark.slow
+def test_the_configs_tta_is_what_evaluate_uses_unless_told_none(ema_run, monkeypatch):
+    recipe, _ = ema_run
+    flipped, plain = recipe.evaluate(tta="flip"), recipe.evaluate(tta="none")
+    assert recipe.evaluate() == plain and flipped != plain
+    monkeypatch.setattr(recipe, "config", recipe.config.replace(tta="flip"))
+    assert recipe.evaluate() == flipped and recipe.evaluate(tta="none") == plain
+    with pytest.raises(ValueError, match=r"`tta` must be one of .*Did you mean 'flip'"):
+        recipe.evaluate(tta="flop")
+
+
 @pytest.mark.slow
 def test_recipe_report_writes_the_numbers_and_figures(ema_run, tmp_path):
     recipe, _ = ema_run
@@ -156,6 +166,8 @@ def test_extras_are_off_by_default_and_swa_adds_its_callback():
     (dict(ema=1.0), r"Key `ema` must be None \(off\) or a momentum in \(0, 1\)"),
     (dict(swa=3, epochs=2), r"Key `swa` must be None \(off\) or a number of final epochs in \[1, epochs=2\]"),
     (dict(swa=1, ema=0.9), r"Keys `swa` and `ema` must not both be set"),
+    (dict(tta="flop"), r"Key `tta` must be None \(off\) or one of \['flip', 'flip_shift', 'shift'\]\. "
+                       r"Received: tta='flop'"),
 ])
 def test_bad_extras_fail_before_training(overrides, match):
     with pytest.raises(ValueError, match=match):
