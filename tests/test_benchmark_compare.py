@@ -189,6 +189,15 @@ def test_renderer_says_by_how_much_a_goal_was_missed(renderer, tmp_path):
             "0.20× over) |") in text
     assert "200 GFLOP/s in float32, 100 in bfloat16" in text
     assert "its own keras.io run (150.0 s, 90.00 %)" in text
+    assert "TTA" not in text
+
+    best["models"]["fashion_mnist_best"].update(tta="flip", test_accuracy_without_tta_mean=0.9431)
+    (tmp_path / "compare_best.json").write_text(json.dumps(best))
+    text = renderer(str(tmp_path))
+    assert "| 94.59 % ± 0.10 (3 seeds), flip TTA |" in text
+    assert ("averages the probabilities over the `flip` test-time views of each image (the "
+            "recipe's `tta`); with one forward pass, as the exported SavedModel serves: 94.31 %."
+            ) in text
 
 
 def test_scaling_plot_shows_every_point(tmp_path):

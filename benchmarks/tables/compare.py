@@ -62,6 +62,8 @@ def _row(name, run, note=""):
         wall, speed = run["wall_s_mean"], run["images_per_s_mean"]
     else:
         accuracy, wall, speed = pct(run["test_accuracy"]), run["wall_s"], run["images_per_s"]
+    if run.get("tta"):
+        accuracy += f", {run['tta']} TTA"
     settings = f"{run['precision']}, XLA {'on' if run['jit_compile'] else 'off'}"
     ratio = f"{run['wall_ratio']:.2f}×"
     if "median_wall_ratio" in run:
@@ -70,6 +72,16 @@ def _row(name, run, note=""):
             f"{wall:.1f}", ratio, f"{speed:,.0f}",
             f"{run['train_gflops_per_s']:.1f} ({100 * run['fraction_of_peak']:.0f} %)",
             accuracy, goal_text(run["goal"]) if "goal" in run else "—"]
+
+
+def _tta_text(row):
+    """' Its accuracy averages ... one forward pass: 94.50 %.' for a row scored with TTA."""
+    if not row.get("tta"):
+        return ""
+    plain = row.get("test_accuracy_without_tta_mean", row.get("test_accuracy_without_tta"))
+    return (f" Its test accuracy averages the probabilities over the `{row['tta']}` test-time "
+            f"views of each image (the recipe's `tta`); with one forward pass, as the exported "
+            f"SavedModel serves: {pct(plain)}.")
 
 
 def _pairs_text(result):
@@ -198,7 +210,7 @@ def render(results_dir):
         kernels = "" if _kernels(run) == _kernels(result) else f" Its kernels: {_kernels(run)}."
         text += (f"\n{marks[name]} From a separate run (`benchmarks/results/"
                  f"{SEPARATE_RUNS[name]}.json`) against its own keras.io run "
-                 f"({baseline['wall_s']:.1f} s, {pct(baseline['test_accuracy'])}).{kernels} "
-                 f"{source(run)}\n")
+                 f"({baseline['wall_s']:.1f} s, {pct(baseline['test_accuracy'])}).{kernels}"
+                 f"{_tta_text(run['models'][name])} {source(run)}\n")
     text += "\n" + source(result) + "\n"
     return text
