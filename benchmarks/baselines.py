@@ -130,8 +130,8 @@ def run_recipe(name, overrides, test_samples=None, verbose=2):
         (the resolved dtype policy), jit_compile, epochs, train_images, wall_s,
         epoch_s and median_epoch_s (`epoch_times`), images_per_s, test_accuracy (with
         the config's test-time augmentation, if any: then `tta` and
-        `test_accuracy_without_tta` too), best_val_accuracy, and the trained model under "keras_model" (dropped before
-        writing JSON).
+        `test_accuracy_without_tta` too), best_val_accuracy, and the trained model
+        under "keras_model" (dropped before writing JSON).
     """
     recipe = kr.recipes.get(name)(**overrides)
     train_images = recipe.source.num_train

@@ -43,8 +43,8 @@ RELEVANT_ENV = ("TF_ENABLE_ONEDNN_OPTS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTER
 # ("<temporary PNG folder>") and left out of the comparison with the current defaults.
 PLACEHOLDER_KEYS = ("data", "cache", "log_dir", "checkpoint_dir", "backup_dir")
 # The keys that make a dict inside `config` a full recipe config.
-_MISSING = object()
 _RECIPE_CONFIG_KEYS = {"name", "model", "epochs", "batch_size", "optimizer"}
+_MISSING = object()  # no such key: never equal to a stored value
 
 
 def _git(*args):
