@@ -65,8 +65,7 @@ print(recipe.config.to_json())
 start = time.perf_counter()
 history = recipe.fit()
 print(f"trained in {time.perf_counter() - start:.1f} s")
-print("test (flip TTA):", recipe.evaluate())
-print("test (one pass, as served):", recipe.evaluate(tta="none"))
+print("test:", recipe.evaluate())
 
 """
 ## Export for serving
