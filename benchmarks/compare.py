@@ -38,13 +38,16 @@ hand-written images/s).
     python benchmarks/compare.py --precision float32 --only-best --result compare_best
     python benchmarks/compare.py --precision float32 --only-overhead --overhead-repeats 5 \
         --result compare_overhead
+    python benchmarks/compare.py --precision float32 --pairs 2 --skip fashion_mnist_best \
+        --skip overhead --result compare_avx512   # on an Intel CPU with AVX-512, no AMX
     python benchmarks/compare.py --quick                              # smoke run, seconds
     python benchmarks/compare.py --precision float32 --skip fashion_mnist_best \
         --skip fashion_mnist_fast --skip overhead --set width=0.75 --result candidate_vgg
 
 Writes `benchmarks/results/<--result>.json` (default `compare`); `--quick` results are
 marked `"quick": true`. The README table takes `fashion_mnist_best`'s row from its separate run
-(`compare_best`) where one exists. The scaling curve is `benchmarks/scaling.py`.
+(`compare_best`) where one exists, and gives a paragraph to each run on another kind of
+CPU (`compare_avx512`). The scaling curve is `benchmarks/scaling.py`.
 """
 
 import argparse

@@ -152,6 +152,30 @@ def test_compare_table_adds_the_other_kernels_run_only_when_it_exists(tmp_path):
     assert "(`TF_ENABLE_ONEDNN_OPTS` unset, which TensorFlow takes as oneDNN's kernels off" in text
 
 
+def test_compare_table_adds_a_paragraph_for_each_other_cpu_run(tmp_path):
+    compare = _module("render").table_module("compare")
+    results = os.path.join(ROOT, "benchmarks", "results")
+    with open(os.path.join(results, "compare.json")) as handle:
+        table = json.load(handle)
+    (tmp_path / "compare.json").write_text(json.dumps(table))
+    assert "on another CPU" not in compare.render(str(tmp_path))
+    other = json.loads(json.dumps(table))
+    other["provenance"]["cpu"] = {"model": "Some Xeon", "cores": 2,
+                                  "flags": ["avx2", "avx512f", "fma"]}
+    vgg = other["models"]["fashion_mnist_vgg"]
+    vgg.update(wall_ratio=2.5, median_wall_ratio=2.4, test_accuracy_mean=0.9361)
+    vgg["goal"].update(time_met=True, met=True)
+    (tmp_path / f"{compare.OTHER_CPU_RUNS[0]}.json").write_text(json.dumps(other))
+    text = compare.render(str(tmp_path))
+    paragraph = text[text.index("on another CPU"):].split("\n")[0]
+    assert "Some Xeon (without AMX)" in paragraph
+    assert "`fashion_mnist_vgg` (default) " in paragraph
+    assert ("2.50× (2.40× by median epochs) keras.io, 93.61 %, goal ≥ 93.5 % in ≤ 3.0×: "
+            "met") in paragraph
+    assert "Measured on Some Xeon (2 cores; avx2, avx512f, fma)" in paragraph
+    assert "the table's run" not in paragraph  # no speed-up across two machines
+
+
 def test_compare_table_shows_each_pair_and_counts_runs_not_seeds():
     compare = _module("render").table_module("compare")
     result = {"models": {

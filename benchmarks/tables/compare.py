@@ -19,6 +19,9 @@ OVERHEAD_RUN = "compare_overhead"
 # The same comparison on the other kernels: TensorFlow's own (oneDNN off), from before
 # `import kerasrecipes` turned oneDNN's on; shown beside the table's run when it exists.
 OTHER_KERNELS_RUN = "compare_onednn_off"
+# The same comparison on other CPUs than the table's (`compare.py --result <name>` run
+# there), a paragraph each where the file exists.
+OTHER_CPU_RUNS = ("compare_avx512",)
 LABELS = {
     "keras_io_convnet": "keras.io simple convnet (Adam, batch 128)",
     "fashion_mnist_fast": "`fashion_mnist_fast`",
@@ -114,30 +117,61 @@ def _kernels(run):
     return f"`TF_ENABLE_ONEDNN_OPTS={value}`"
 
 
-def _other_kernels_text(results_dir, result):
-    """The run on the other kernels, one paragraph; "" when there is no such run."""
-    if not os.path.exists(os.path.join(results_dir, OTHER_KERNELS_RUN + ".json")):
-        return ""
-    run = load(results_dir, OTHER_KERNELS_RUN)
-    table = result["models"]
+def _model_parts(run, table=None):
+    """Each model of `run`, one clause: wall time, ratio, accuracy, goal; and, when `table`
+    (the table's run on the same machine) is given, the speed-up between the two."""
     parts = []
     for name, model in run["models"].items():
-        text = f"{LABELS.get(name, name)} {model['wall_s']:.1f} s"
+        text = f"{LABELS.get(name, name)} {_mean(model, 'wall_s'):.1f} s"
         if name != "keras_io_convnet":
             text += f", {model['wall_ratio']:.2f}×"
             if "median_wall_ratio" in model:
                 text += f" ({model['median_wall_ratio']:.2f}× by median epochs)"
             text += " keras.io"
-        text += f", {pct(model['test_accuracy'])}"
-        if name in table:
+        text += f", {pct(model.get('test_accuracy_mean', model['test_accuracy']))}"
+        if table is not None and name in table:
             text += _speedup(table[name], model)
         if "goal" in model:
             text += f", goal {goal_text(model['goal'])}"
         parts.append(text)
+    return parts
+
+
+def _other_kernels_text(results_dir, result):
+    """The run on the other kernels, one paragraph; "" when there is no such run."""
+    if not os.path.exists(os.path.join(results_dir, OTHER_KERNELS_RUN + ".json")):
+        return ""
+    run = load(results_dir, OTHER_KERNELS_RUN)
+    parts = _model_parts(run, result["models"])
     return (f"\nThe same comparison on TensorFlow's own kernels ({_kernels(run)}; "
             f"`import kerasrecipes` now sets it to 1 before TensorFlow loads, and the table's "
             f"run has {_kernels(result)}), `benchmarks/results/{OTHER_KERNELS_RUN}.json`: "
             + "; ".join(parts) + f". {source(run)}\n")
+
+
+def _other_cpus_text(results_dir):
+    """The same comparison on each other CPU (`OTHER_CPU_RUNS`), a paragraph each."""
+    text = ""
+    for name in OTHER_CPU_RUNS:
+        if not os.path.exists(os.path.join(results_dir, name + ".json")):
+            continue
+        run = load(results_dir, name)
+        cpu = run["provenance"]["cpu"]
+        amx = "with" if "amx_bf16" in cpu.get("flags", []) else "without"
+        text += (f"\nThe same comparison on another CPU, {cpu['model']} ({amx} AMX), "
+                 f"`benchmarks/results/{name}.json`: " + "; ".join(_model_parts(run)) + ".")
+        peak = run["matmul_peak"]["float32"]["flops_per_s"] / 1e9
+        text += f" Its float32 matmul peak: {peak:.0f} GFLOP/s"
+        goal = run.get("flop_fraction_goal")
+        if goal:
+            text += (f", of which the default model reaches {100 * goal['fraction']:.0f} % "
+                     f"(goal ≥ {100 * goal['at_least']:.0f} %: "
+                     f"{'met' if goal['met'] else 'missed'})")
+        text += "."
+        if run.get("forced_precision"):
+            text += f" Precision forced to {run['forced_precision']} (`--precision`)."
+        text += _pairs_text(run) + f" {source(run)}\n"
+    return text
 
 
 def render(results_dir):
@@ -205,6 +239,7 @@ def render(results_dir):
                  "a time (recorded, not used to tune the recipes):\n\n"
                  + table(["setting", "value", "images/s", "peak MB"], rows))
     text += _other_kernels_text(results_dir, result)
+    text += _other_cpus_text(results_dir)
     for name, run in separate.items():
         baseline = run["models"]["keras_io_convnet"]
         kernels = "" if _kernels(run) == _kernels(result) else f" Its kernels: {_kernels(run)}."

@@ -11,9 +11,11 @@ benchmarks/results/train_default.json). Its wall time is 2.6x the keras.io convn
 TensorFlow's own kernels (float32; 3.56x by median epochs in
 benchmarks/results/compare_onednn_off.json), and 3.21x (3.19x by median epochs; 3.45x
 and 2.98x in two interleaved pairs) there on oneDNN's kernels, which kerasrecipes turns
-on (compare.json; 3.61x in train_default.json's single run, 3.31x by median epochs):
-the speed goal of 3x holds only where bfloat16 runs natively (benchmarks/compare.py
-measures it on the machine at hand).
+on (compare.json; 3.61x in train_default.json's single run, 3.31x by median epochs),
+and 3.26x (3.20x by median epochs) on an Intel Xeon with AVX-512 and no AMX
+(compare_avx512.json; 2.41x and 4.11x in its two pairs): the speed goal of 3x holds
+only where bfloat16 runs natively (benchmarks/compare.py measures it on the machine at
+hand).
 
 `fashion_mnist_fast` and `fashion_mnist_best` are the same recipe sized for two other
 budgets: beating the keras.io convnet's accuracy in less than its wall time, and the
