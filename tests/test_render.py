@@ -133,12 +133,17 @@ def test_provenance_records_the_environment_that_picks_kernels(monkeypatch):
     assert "with `TF_ENABLE_ONEDNN_OPTS=1`." in source({"provenance": prov})
 
 
-def test_compare_table_adds_the_other_kernels_run_only_when_it_exists(tmp_path):
+def _compare_table_in(tmp_path):
+    """The compare renderer and the stored compare.json, copied alone into `tmp_path`."""
     compare = _module("render").table_module("compare")
-    results = os.path.join(ROOT, "benchmarks", "results")
-    with open(os.path.join(results, "compare.json")) as handle:
+    with open(os.path.join(ROOT, "benchmarks", "results", "compare.json")) as handle:
         table = json.load(handle)
     (tmp_path / "compare.json").write_text(json.dumps(table))
+    return compare, table
+
+
+def test_compare_table_adds_the_other_kernels_run_only_when_it_exists(tmp_path):
+    compare, table = _compare_table_in(tmp_path)
     assert "TensorFlow's own kernels" not in compare.render(str(tmp_path))
     other = json.loads(json.dumps(table))
     other["provenance"]["environment"] = {}  # unset: TensorFlow's choice
@@ -153,11 +158,7 @@ def test_compare_table_adds_the_other_kernels_run_only_when_it_exists(tmp_path):
 
 
 def test_compare_table_adds_a_paragraph_for_each_other_cpu_run(tmp_path):
-    compare = _module("render").table_module("compare")
-    results = os.path.join(ROOT, "benchmarks", "results")
-    with open(os.path.join(results, "compare.json")) as handle:
-        table = json.load(handle)
-    (tmp_path / "compare.json").write_text(json.dumps(table))
+    compare, table = _compare_table_in(tmp_path)
     assert "on another CPU" not in compare.render(str(tmp_path))
     other = json.loads(json.dumps(table))
     other["provenance"]["cpu"] = {"model": "Some Xeon", "cores": 2,
