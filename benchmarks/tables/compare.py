@@ -117,6 +117,12 @@ def _kernels(run):
     return f"`TF_ENABLE_ONEDNN_OPTS={value}`"
 
 
+def _flop_goal_text(goal):
+    """'53 % of the peak of its precision (goal ≥ 40 %: met)'."""
+    return (f"{100 * goal['fraction']:.0f} % of the peak of its precision (goal ≥ "
+            f"{100 * goal['at_least']:.0f} %: {'met' if goal['met'] else 'missed'})")
+
+
 def _model_parts(run, table=None):
     """Each model of `run`, one clause: wall time, ratio, accuracy, goal; and, when `table`
     (the table's run on the same machine) is given, the speed-up between the two."""
@@ -162,11 +168,8 @@ def _other_cpus_text(results_dir):
                  f"`benchmarks/results/{name}.json`: " + "; ".join(_model_parts(run)) + ".")
         peak = run["matmul_peak"]["float32"]["flops_per_s"] / 1e9
         text += f" Its float32 matmul peak: {peak:.0f} GFLOP/s"
-        goal = run.get("flop_fraction_goal")
-        if goal:
-            text += (f", of which the default model reaches {100 * goal['fraction']:.0f} % "
-                     f"(goal ≥ {100 * goal['at_least']:.0f} %: "
-                     f"{'met' if goal['met'] else 'missed'})")
+        if run.get("flop_fraction_goal"):
+            text += f"; the default model reaches {_flop_goal_text(run['flop_fraction_goal'])}"
         text += "."
         if run.get("forced_precision"):
             text += f" Precision forced to {run['forced_precision']} (`--precision`)."
@@ -201,10 +204,7 @@ def render(results_dir):
              "the conv and dense multiply-adds × 2 × 3, over the wall time of `fit()`.")
     flop_goal = separate.get("fashion_mnist_vgg", result).get("flop_fraction_goal")
     if flop_goal:
-        goal = flop_goal
-        text += (f" The default model reaches {100 * goal['fraction']:.0f} % of the peak of its "
-                 f"precision (goal ≥ {100 * goal['at_least']:.0f} %: "
-                 f"{'met' if goal['met'] else 'missed'}).")
+        text += f" The default model reaches {_flop_goal_text(flop_goal)}."
     overhead_run = (load(results_dir, OVERHEAD_RUN)
                     if os.path.exists(os.path.join(results_dir, OVERHEAD_RUN + ".json")) else result)
     if "overhead" in overhead_run:
