@@ -117,6 +117,13 @@ def _kernels(run):
     return f"`TF_ENABLE_ONEDNN_OPTS={value}`"
 
 
+def _load_if_exists(results_dir, name):
+    """The parsed `<name>.json` of a separate run, or None where it has not been run."""
+    if not os.path.exists(os.path.join(results_dir, name + ".json")):
+        return None
+    return load(results_dir, name)
+
+
 def _flop_goal_text(goal):
     """'53 % of the peak of its precision (goal ≥ 40 %: met)'."""
     return (f"{100 * goal['fraction']:.0f} % of the peak of its precision (goal ≥ "
@@ -145,9 +152,9 @@ def _model_parts(run, table=None):
 
 def _other_kernels_text(results_dir, result):
     """The run on the other kernels, one paragraph; "" when there is no such run."""
-    if not os.path.exists(os.path.join(results_dir, OTHER_KERNELS_RUN + ".json")):
+    run = _load_if_exists(results_dir, OTHER_KERNELS_RUN)
+    if run is None:
         return ""
-    run = load(results_dir, OTHER_KERNELS_RUN)
     parts = _model_parts(run, result["models"])
     return (f"\nThe same comparison on TensorFlow's own kernels ({_kernels(run)}; "
             f"`import kerasrecipes` now sets it to 1 before TensorFlow loads, and the table's "
@@ -159,9 +166,9 @@ def _other_cpus_text(results_dir):
     """The same comparison on each other CPU (`OTHER_CPU_RUNS`), a paragraph each."""
     text = ""
     for name in OTHER_CPU_RUNS:
-        if not os.path.exists(os.path.join(results_dir, name + ".json")):
+        run = _load_if_exists(results_dir, name)
+        if run is None:
             continue
-        run = load(results_dir, name)
         cpu = run["provenance"]["cpu"]
         amx = "with" if "amx_bf16" in cpu.get("flags", []) else "without"
         text += (f"\nThe same comparison on another CPU, {cpu['model']} ({amx} AMX), "
@@ -181,10 +188,9 @@ def render(results_dir):
     result = load(results_dir, "compare")
     separate = {}
     for name, file in SEPARATE_RUNS.items():
-        if os.path.exists(os.path.join(results_dir, file + ".json")):
-            run = load(results_dir, file)
-            if name in run["models"]:
-                separate[name] = run
+        run = _load_if_exists(results_dir, file)
+        if run is not None and name in run["models"]:
+            separate[name] = run
     marks = {name: "¹²³"[i] for i, name in enumerate(separate)}  # footnote marks
     text = ""
     if result.get("quick"):
@@ -205,8 +211,7 @@ def render(results_dir):
     flop_goal = separate.get("fashion_mnist_vgg", result).get("flop_fraction_goal")
     if flop_goal:
         text += f" The default model reaches {_flop_goal_text(flop_goal)}."
-    overhead_run = (load(results_dir, OVERHEAD_RUN)
-                    if os.path.exists(os.path.join(results_dir, OVERHEAD_RUN + ".json")) else result)
+    overhead_run = _load_if_exists(results_dir, OVERHEAD_RUN) or result
     if "overhead" in overhead_run:
         over = overhead_run["overhead"]
         median = over["median_epoch_s"]

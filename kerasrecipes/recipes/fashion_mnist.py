@@ -85,11 +85,11 @@ fashion_mnist_fast = register(
 # with 23 epochs and no erasing reached 94.03 ± 0.19 % in one pass (5.90x, commit
 # f6cc94e): erasing and 7 more epochs bought nothing measurable, flip TTA +0.17 points.
 # With erasing, the model scores lower on its augmented training batches (93.9-94.1 % in
-# the last epoch, under dropout) than on the validation images (94.2-94.7 %): capacity,
-# not overfitting, is what is short. But widening the model does not buy it within the
-# budget: at width 1.5 (3.9M parameters, 2.2x the multiply-adds) the 20 epochs that fit
-# reached 94.16 % with flip TTA and 94.10 % in one pass on seed 0 (this recipe: 94.19 %
-# and 93.94 % on seed 0), in 7.52x keras.io's time (9.69x by median epochs), on an Intel
+# the last epoch, under dropout) than on the validation images (94.2-94.7 %): it
+# underfits rather than overfits. But more capacity does not pay within the budget: at
+# width 1.5 (3.9M parameters, 2.2x the multiply-adds) the 20 epochs that fit reached
+# 94.16 % with flip TTA and 94.10 % in one pass on seed 0 (this recipe: 94.19 % and
+# 93.94 % on seed 0), in 7.52x keras.io's time (9.69x by median epochs), on an Intel
 # Xeon with AVX-512 in float32 (benchmarks/results/candidate_best_w15.json).
 fashion_mnist_best = register(
     "fashion_mnist_best",
