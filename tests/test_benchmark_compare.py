@@ -282,3 +282,39 @@ def test_pairs_take_each_ratio_within_its_pair(compare):
     assert compare.summarise_pairs(recipe[:1], keras_io[:1]) == recipe[0]
     with pytest.raises(SystemExit):
         compare.parse_args(["--pairs", "0"])
+
+
+def test_seed_per_pair_trains_pair_k_with_seed_k_and_averages_over_seeds(compare, monkeypatch):
+    calls = []
+
+    def fake_baseline(epochs, **kwargs):
+        return {"wall_s": 100.0, "median_epoch_s": 6.0, "epochs": epochs, "test_accuracy": 0.9,
+                "images_per_s": 10.0, "train_gflops_per_s": 1.0, "fraction_of_peak": 0.5,
+                "precision": "float32", "keras_model": None}
+
+    def fake_recipe_run(name, overrides, baseline, peaks, test_samples, verbose):
+        calls.append((name, dict(overrides)))
+        seed = overrides["seed"]
+        return {"wall_s": 280.0 + 10 * seed, "median_epoch_s": 25.0, "epochs": 11,
+                "test_accuracy": 0.936 + seed / 1000, "test_accuracy_without_tta": 0.934,
+                "images_per_s": 1.0, "train_gflops_per_s": 1.0, "fraction_of_peak": 0.5,
+                "precision": "float32", "config": {"seed": seed},
+                "median_wall_ratio": 3.0}
+
+    monkeypatch.setattr(compare.flops, "matmul_peak", lambda dtype, **kwargs: {"flops_per_s": 1.0})
+    monkeypatch.setattr(compare.baselines, "run_baseline", fake_baseline)
+    monkeypatch.setattr(compare, "with_flops", lambda row, model, peaks: row)
+    monkeypatch.setattr(compare, "recipe_run", fake_recipe_run)
+    args = compare.parse_args(["--precision", "float32", "--skip", "fashion_mnist_fast",
+                               "--skip", "fashion_mnist_best", "--skip", "overhead",
+                               "--set", "epochs=11", "--pairs", "3", "--seed-per-pair"])
+    result, configs, _ = compare.run(args)
+    assert calls == [("fashion_mnist_vgg", {"precision": "float32", "epochs": "11", "seed": k})
+                     for k in range(3)]
+    row = result["models"]["fashion_mnist_vgg"]
+    assert row["seeds"] == [0, 1, 2]
+    assert row["test_accuracy_mean"] == 0.937 and row["test_accuracy_without_tta_mean"] == 0.934
+    assert row["wall_ratios"] == [2.8, 2.9, 3.0] and row["goal"]["accuracy_met"]
+    assert not compare.parse_args(["--pairs", "2"]).seed_per_pair
+    with pytest.raises(SystemExit):
+        compare.parse_args(["--seed-per-pair", "--set", "seed=3"])
