@@ -315,6 +315,7 @@ def test_seed_per_pair_trains_pair_k_with_seed_k_and_averages_over_seeds(compare
     assert row["seeds"] == [0, 1, 2]
     assert row["test_accuracy_mean"] == 0.937 and row["test_accuracy_without_tta_mean"] == 0.934
     assert row["wall_ratios"] == [2.8, 2.9, 3.0] and row["goal"]["accuracy_met"]
+    assert configs["fashion_mnist_vgg"] == [{"seed": k} for k in range(3)]  # each seed's config
     assert not compare.parse_args(["--pairs", "2"]).seed_per_pair
     with pytest.raises(SystemExit):
         compare.parse_args(["--seed-per-pair", "--set", "seed=3"])
