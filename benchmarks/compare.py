@@ -387,7 +387,7 @@ def run(args):
         row["goal"] = goal_verdict(name, accuracy, ratio, reference["test_accuracy"],
                                    row["median_wall_ratio"])
         models[name] = row
-        seeded = len({r["config"]["seed"] for r in runs}) > 1  # one config per seed
+        seeded = len(row.get("seeds", ())) > 1  # one config per seed
         configs[name] = [r["config"] for r in runs] if seeded else runs[0]["config"]
         precisions[name] = row["precision"]
     result = {
