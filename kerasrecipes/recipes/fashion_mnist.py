@@ -47,10 +47,11 @@ _FASHION_MNIST = dict(
 # results): [[32], [48, 64], [128]] (-17 %) reached 93.51 %, [[24], [48, 64], [128]] (-21 %)
 # 93.35 %, [[16], [48, 64], [128]] (-26 %, epochs -21 % on an Intel Xeon with AVX-512)
 # 93.39 % (93.74 % with flip TTA), against 93.60 % for this model. Fewer epochs with
-# test-time views do not buy it either: 11 epochs with 10-view flip-and-shift TTA reached 93.70 ± 0.06 % over seeds 0-2,
-# but 93.48 % in the one pass the SavedModel serves, in 3.23x keras.io's time (3.34x by
-# median epochs; pairs 2.65x, 3.36x, 3.69x on a host that slowed) on an Intel Xeon with
-# AVX-512 in float32 (benchmarks/results/candidate_vgg_e11_tta.json).
+# test-time views do not buy it either: 11 epochs with 10-view flip-and-shift TTA reached
+# 93.70 ± 0.06 % over seeds 0-2, but 93.48 % in the one pass the SavedModel serves, in
+# 3.23x keras.io's time (3.34x by median epochs; pairs 2.65x, 3.36x, 3.69x on a host that
+# slowed) on an Intel Xeon with AVX-512 in float32
+# (benchmarks/results/candidate_vgg_e11_tta.json).
 fashion_mnist_vgg = register(
     "fashion_mnist_vgg",
     dict(_FASHION_MNIST, model="fashion_vgg_small", epochs=13),
