@@ -222,3 +222,8 @@ PRESETS = {
         final_pool=False,
     ),
 }
+# fashion_vgg_small with a 16-filter first stage and [48, 64] in the second: 26 % fewer
+# multiply-adds, ~24 % more training images/s on 2 cores of an Intel Xeon with AVX-512
+# in float32 (the first stage's batch norm, ReLU and pooling run on the largest maps).
+# A candidate for the default recipe's 3x in float32 with flip TTA.
+PRESETS["fashion_vgg_lean"] = dict(PRESETS["fashion_vgg_small"], config=[[16], [48, 64], [128]])
