@@ -41,6 +41,7 @@ EXAMPLES = {
     "StochasticWeightAveraging": dict(epochs=3, data=None, batches=4),
     "WeightNormalization": dict(layer=keras.layers.Conv2D(3, 3), epsilon=1e-6),
     "MCDropout": dict(layer=keras.layers.Dropout(0.25)),
+    "ImageView": dict(flip=True, shift=(1, -2)),
     "NormalizedSGD": dict(learning_rate=0.25, momentum=0.5, nesterov=True, epsilon=1e-8,
                           name="nsgd"),
     "AtomicModelCheckpoint": dict(filepath="ckpt/epoch-{epoch:03d}.keras", monitor="val_accuracy",

@@ -1,4 +1,4 @@
-"""Layers and functional blocks: preprocessing, augmentation, conv blocks, Fire, LRN."""
+"""Layers and functional blocks: preprocessing, augmentation, conv blocks, Fire, LRN, views."""
 
 from kerasrecipes.layers import augmentation
 from kerasrecipes.layers import normalization
@@ -12,4 +12,5 @@ from kerasrecipes.layers.fire import apply_fire_block
 from kerasrecipes.layers.lrn import LocalResponseNormalization
 from kerasrecipes.layers.mc_dropout import MCDropout
 from kerasrecipes.layers.pooling import CeilMaxPooling2D
+from kerasrecipes.layers.views import ImageView
 from kerasrecipes.layers.weight_norm import WeightNormalization

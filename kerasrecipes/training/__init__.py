@@ -14,4 +14,5 @@ from kerasrecipes.training.sanity import SanityCheckError
 from kerasrecipes.training.sanity import sanity_check
 from kerasrecipes.training.swa import StochasticWeightAveraging
 from kerasrecipes.training.tta import predict_tta
+from kerasrecipes.training.tta import tta_model
 from kerasrecipes.training.uncertainty import predict_mc_dropout

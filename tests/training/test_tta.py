@@ -56,3 +56,47 @@ def test_bad_tta_arguments():
         tta.views(images(), "shift", shift=0)
     with pytest.raises(ValueError, match=r"Argument `x` must be a batch of images \(N, H, W, C\)"):
         tta.views(np.zeros((4, 4)), "flip")
+
+
+@pytest.mark.parametrize("mode", ["flip", "shift", "flip_shift"])
+def test_tta_model_predicts_what_predict_tta_does(mode):
+    model, x = asymmetric_model(), images()
+    served = kr.training.tta_model(model, mode)
+    assert served.name == f"{model.name}_tta_{mode}"
+    assert served.input_shape == model.input_shape and served.output_shape == model.output_shape
+    assert served.count_params() == model.count_params()  # the same weights, shared
+    np.testing.assert_allclose(served.predict(x, verbose=0), tta.predict_tta(model, x, mode),
+                               atol=1e-6)
+
+
+def test_tta_model_round_trips_through_keras_files(tmp_path):
+    model, x = asymmetric_model(), images()
+    served = kr.training.tta_model(model, "flip_shift")
+    served.save(tmp_path / "served.keras")
+    loaded = kr.saving.load_model(str(tmp_path / "served.keras"))
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), served.predict(x, verbose=0))
+
+
+def test_tta_model_averages_in_float32_under_a_bfloat16_policy():
+    try:
+        keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
+        model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),
+                                  keras.layers.Dense(3),
+                                  keras.layers.Activation("softmax", dtype="float32")])
+        served = kr.training.tta_model(model, "flip")
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    out = served(images())
+    assert keras.backend.standardize_dtype(out.dtype) == "float32"
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(keras.ops.sum(out, -1)), 1.0, atol=1e-6)
+
+
+def test_tta_model_refuses_bad_modes_and_models_that_do_not_take_images():
+    with pytest.raises(ValueError, match=r"`tta` must be one of .*Did you mean 'flip_shift'"):
+        kr.training.tta_model(asymmetric_model(), "flip_shfit")
+    with pytest.raises(ValueError, match=r"Argument `shift` must be an integer >= 1. Received: shift=0"):
+        kr.training.tta_model(asymmetric_model(), "shift", shift=0)
+    flat = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    with pytest.raises(ValueError, match=r"Argument `model` must take one batch of images "
+                                         r"\(None, H, W, C\). Received: a model with input shapes \[\(None, 4\)\]"):
+        kr.training.tta_model(flat, "flip")
