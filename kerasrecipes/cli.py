@@ -117,7 +117,7 @@ def cmd_export(args):
             calibration = data.load(args.dataset)[0][0]
     path = export.save(model, os.path.join(args.export_dir, name), class_names=class_names,
                        version=args.version, overwrite=args.overwrite, tflite=args.tflite,
-                       representative_data=calibration)
+                       representative_data=calibration, tta=args.tta)
     print(f"Exported the SavedModel to {path}")
     for file_name in export.load_metadata(path)["tflite"]:
         print(f"Wrote {os.path.join(path, file_name)}")
@@ -274,6 +274,8 @@ def build_parser():
                           help="also write this .tflite into the version folder (repeatable)")
     exporter.add_argument("--version", type=int, help="version number (default: next free)")
     exporter.add_argument("--overwrite", action="store_true", help="replace --version if it exists")
+    exporter.add_argument("--tta", help="serve the probabilities averaged over test-time "
+                          "views: flip, shift or flip_shift (one forward pass each)")
     exporter.add_argument("--trust-h5", action="store_true",
                           help="load a legacy .h5 model (it can run code: your own files only)")
     exporter.set_defaults(run=cmd_export)

@@ -50,8 +50,8 @@ print("classes:", kr.data.class_names("fashion_mnist"))
 The default model, optimizer and schedule; for the longer run, more epochs, random
 erasing after the flip and crop (`augment="flip_crop_erase"`), soft targets (label
 smoothing 0.1) and decoupled weight decay. `evaluate()` averages each test image's
-prediction with its mirror's (`tta="flip"`); `evaluate(tta="none")` gives the single
-forward pass that the exported SavedModel serves.
+prediction with its mirror's (`tta="flip"`), and so does the exported SavedModel;
+`evaluate(tta="none")` gives a single forward pass, `export(tta="none")` serves one.
 """
 
 recipe = kr.recipes.get("fashion_mnist_best")(seed=SEED, **SMOKE_SETTINGS)

@@ -196,8 +196,8 @@ def test_renderer_says_by_how_much_a_goal_was_missed(renderer, tmp_path):
     text = renderer(str(tmp_path))
     assert "| 94.59 % ± 0.10 (3 seeds), flip TTA |" in text
     assert ("averages the probabilities over the `flip` test-time views of each image (the "
-            "recipe's `tta`); with one forward pass, as the exported SavedModel serves: 94.31 %."
-            ) in text
+            "recipe's `tta`, which its exported SavedModel serves too); with one forward pass: "
+            "94.31 %.") in text
 
 
 def test_scaling_plot_shows_every_point(tmp_path):

@@ -84,6 +84,16 @@ def test_train_then_export(capsys, tmp_path):
     assert status == 0
     again = saving.ServingModel(str(tmp_path / "sm" / "again" / "1"))
     np.testing.assert_array_equal(again(x_test[:256])["class_id"].numpy(), predicted[:256])
+    status, out, _ = run(capsys, "export", keras_file, "--name", "flipped", "--tta", "flip",
+                         "--export-dir", str(tmp_path / "sm"))
+    assert status == 0
+    flipped = saving.ServingModel(str(tmp_path / "sm" / "flipped" / "1"))
+    from kerasrecipes.training import predict_tta
+
+    np.testing.assert_allclose(flipped(x_test[:256])["probabilities"].numpy(),
+                               predict_tta(reloaded, x_test[:256], "flip"), atol=1e-5)
+    status, _, err = run(capsys, "export", keras_file, "--tta", "flop")
+    assert status == 2 and "`tta` must be one of" in err and len(err.strip().splitlines()) == 1
 
 
 def test_show_augment_writes_a_png(capsys, tmp_path):

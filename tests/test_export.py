@@ -246,3 +246,24 @@ def test_card_names_the_test_time_augmentation_behind_its_test_metrics():
     assert made({"name": "r", "tta": "flip"}, {"accuracy": 0.9})["test_tta"] == "flip"
     assert made({"name": "r", "tta": None}, {"accuracy": 0.9})["test_tta"] is None
     assert made({"name": "r", "tta": "flip"}, None)["test_tta"] is None  # no metrics, no claim
+
+
+def test_an_export_with_tta_serves_the_averaged_views_in_saved_model_and_tflite(tmp_path):
+    import tensorflow as tf
+
+    from kerasrecipes.training import tta
+
+    model = probe_model()
+    x = np.random.default_rng(3).integers(0, 256, (6, 8, 8, 1)).astype("uint8")
+    path = export.save(model, str(tmp_path / "m"), tta="flip_shift", tflite="float32")
+    expected = tta.predict_tta(model, x.astype("float32"), "flip_shift")
+    assert np.abs(expected - model.predict(x.astype("float32"), verbose=0)).max() > 1e-3
+    served = tf.saved_model.load(path).signatures["serving_default"](images=tf.constant(x))
+    np.testing.assert_allclose(served["probabilities"].numpy(), expected, atol=1e-5)
+    np.testing.assert_allclose(export.run_tflite(os.path.join(path, "model.tflite"), x), expected,
+                               atol=1e-5)
+    card = export.load_metadata(path)
+    assert card["served_tta"] == "flip_shift" and card["parameters"] == model.count_params()
+    with pytest.raises(ValueError, match=r"`tta` must be one of .*Did you mean 'flip'"):
+        export.save(model, str(tmp_path / "bad"), tta="flipp")
+    assert not os.path.exists(tmp_path / "bad")

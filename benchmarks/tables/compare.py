@@ -83,8 +83,8 @@ def _tta_text(row):
         return ""
     plain = row.get("test_accuracy_without_tta_mean", row.get("test_accuracy_without_tta"))
     return (f" Its test accuracy averages the probabilities over the `{row['tta']}` test-time "
-            f"views of each image (the recipe's `tta`); with one forward pass, as the exported "
-            f"SavedModel serves: {pct(plain)}.")
+            f"views of each image (the recipe's `tta`, which its exported SavedModel serves too); "
+            f"with one forward pass: {pct(plain)}.")
 
 
 def _pairs_text(result):

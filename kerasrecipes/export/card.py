@@ -2,7 +2,8 @@
 
 It says what the folder holds and how it was made: the recipe and its full config, the
 precision policy the model actually computed in, class names, input spec, signatures,
-test metrics when given (and the recipe's test-time augmentation), parameter count, size
+test metrics when given (and the recipe's test-time augmentation), the test-time
+augmentation the signatures serve, parameter count, size
 on disk, library versions, the source commit and the date. It is plain JSON, readable
 without kerasrecipes.
 """
@@ -14,7 +15,7 @@ import platform
 import subprocess
 
 METADATA_FILE = "kerasrecipes.json"
-CARD_FORMAT = 2
+CARD_FORMAT = 3  # 3: `served_tta`
 
 
 def folder_size(path, exclude=(METADATA_FILE,)):
@@ -48,7 +49,7 @@ def library_versions():
 
 
 def make_card(model, *, name, version, input_shape, class_names, signatures, config=None,
-              metrics=None, size_bytes=None, tflite=None):
+              metrics=None, size_bytes=None, tflite=None, served_tta=None):
     """Returns the model card of an export as a JSON-ready dict.
 
     Args:
@@ -62,6 +63,8 @@ def make_card(model, *, name, version, input_shape, class_names, signatures, con
         metrics: optional dict of test-set metrics, e.g. `{"accuracy": 0.93}`.
         size_bytes: optional int, the SavedModel's size on disk.
         tflite: optional dict, file name -> `{"quantize": ..., "bytes": ...}`.
+        served_tta: optional str, the test-time augmentation mode the signatures
+            average over; None: one forward pass per image.
 
     Returns:
         A dict; `input`, `outputs`, `class_names` and `config` keep the keys of the
@@ -82,9 +85,11 @@ def make_card(model, *, name, version, input_shape, class_names, signatures, con
         "signatures": signatures,
         "test_accuracy": metrics.get("accuracy"),
         "test_metrics": metrics or None,
-        # The recipe's `tta`, the views its `evaluate()` averages over unless told
-        # otherwise; None: one forward pass per image, as the SavedModel serves.
+        # The recipe's `tta`, the views its `evaluate()` averaged over for `test_metrics`
+        # unless told otherwise; `served_tta`, the views the export's signatures average
+        # over (the same when exported by `Recipe.export()`).
         "test_tta": (config or {}).get("tta") if metrics else None,
+        "served_tta": served_tta,
         "parameters": int(model.count_params()),
         "size_bytes": size_bytes,
         "tflite": tflite or {},

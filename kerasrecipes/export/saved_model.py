@@ -28,7 +28,7 @@ DECODABLE_CHANNELS = (1, 3, 4)
 
 
 def save(model, base_dir, config=None, class_names=None, version=None, *, overwrite=False,
-         metrics=None, tflite=None, representative_data=None):
+         metrics=None, tflite=None, representative_data=None, tta=None):
     """Exports `model` as a SavedModel under `base_dir/<version>/`, with its model card.
 
     The version is written into a hidden staging folder beside the target and renamed
@@ -50,6 +50,11 @@ def save(model, base_dir, config=None, class_names=None, version=None, *, overwr
             `"dynamic"`, `"float16"`, `"int8"`): also write `model*.tflite` files into the
             version folder (see `kerasrecipes.export.lite`).
         representative_data: calibration images for an `"int8"` TFLite file.
+        tta: optional test-time augmentation mode (`"flip"`, `"shift"`, `"flip_shift"`):
+            the export serves `model`'s probabilities averaged over those views, one
+            forward pass each (`kerasrecipes.training.tta.tta_model`), in the
+            SavedModel and the TFLite files; the card records it as `served_tta`.
+            None (the default): one forward pass per image.
 
     Returns:
         The path of the version folder, e.g. `"saved_models/fashion_mnist_vgg/1"`.
@@ -72,6 +77,10 @@ def save(model, base_dir, config=None, class_names=None, version=None, *, overwr
             "Argument `model` must take a batch of images (None, H, W, C). "
             f"Received: a model with input shape {input_shape}"
         )
+    if tta is not None:
+        from kerasrecipes.training.tta import tta_model  # Keras: only when asked for
+
+        model = tta_model(model, tta)
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)
                                 or version < 1):
         raise ValueError(f"Argument `version` must be an integer >= 1. Received: version={version!r}")
@@ -94,7 +103,7 @@ def save(model, base_dir, config=None, class_names=None, version=None, *, overwr
         card = card_lib.make_card(
             model, name=os.path.basename(os.path.normpath(base_dir)), version=version,
             input_shape=input_shape, class_names=class_names, signatures=signatures,
-            config=config, metrics=metrics, size_bytes=size, tflite=written)
+            config=config, metrics=metrics, size_bytes=size, tflite=written, served_tta=tta)
         card_lib.write_card(card, staging)
         target = versioning.publish(staging, base_dir, version, overwrite=overwrite)
     except BaseException:

@@ -306,14 +306,17 @@ class Recipe:
         report, _ = write_report(probabilities, y, x, self.class_names, path, mistakes=mistakes)
         return report
 
-    def export(self, base_dir="saved_models", name=None, metrics=None, tflite=None):
+    def export(self, base_dir="saved_models", name=None, metrics=None, tflite=None, tta=None):
         """Exports the model as a versioned SavedModel; returns the version folder.
 
         `metrics` (e.g. `evaluate()`'s) go into the model card; `tflite` modes are also
-        written into the version folder, int8 calibrated on `train_data`.
+        written into the version folder, int8 calibrated on `train_data`. `tta` (None:
+        the config's; `"none"`: off) is built into the export, whose signatures then
+        serve the probabilities averaged over the views, as `evaluate()` measures them.
         """
         from kerasrecipes import export
 
+        tta = self._tta(tta)
         return export.save(
             self.model,
             f"{base_dir.rstrip('/')}/{name or self.config.name}",
@@ -322,6 +325,7 @@ class Recipe:
             metrics=metrics,
             tflite=tflite,
             representative_data=self.train_data if tflite else None,
+            tta=tta,
         )
 
 

@@ -48,7 +48,7 @@ _FASHION_MNIST = dict(
 # 93.35 %, [[16], [48, 64], [128]] (-26 %, epochs -21 % on an Intel Xeon with AVX-512)
 # 93.39 % (93.74 % with flip TTA), against 93.60 % for this model. Fewer epochs with
 # test-time views do not buy it either: 11 epochs with 10-view flip-and-shift TTA reached
-# 93.70 ± 0.06 % over seeds 0-2, but 93.48 % in the one pass the SavedModel serves, in
+# 93.70 ± 0.06 % over seeds 0-2, but 93.48 % in one pass, in
 # 3.23x keras.io's time (3.34x by median epochs; pairs 2.65x, 3.36x, 3.69x on a host that
 # slowed) on an Intel Xeon with AVX-512 in float32
 # (benchmarks/results/candidate_vgg_e11_tta.json).
@@ -83,10 +83,10 @@ fashion_mnist_fast = register(
 # Aim at 95 % (mean of 3 seeds) within 10x the keras.io convnet's wall time: the default
 # model, whose epochs cost ~48-62 s in float32 on 2 AMD EPYC cores, for 30 epochs, with
 # label smoothing 0.1, decoupled weight decay 5e-4, random erasing after the flip and
-# crop, and flip TTA at evaluation. Wider presets or the residual net buy capacity at the
-# cost of those epochs (fashion_resnet at width 2: 5x the multiply-adds). Measured on
-# oneDNN's kernels, seeds 0-2: 94.21 ± 0.08 % with flip TTA, 94.04 % in one forward pass
-# (as the SavedModel serves), in 6.02x keras.io's time (5.80x by median epochs;
+# crop, and flip TTA at evaluation and in the export. Wider presets or the residual net
+# buy capacity at the cost of those epochs (fashion_resnet at width 2: 5x the
+# multiply-adds). Measured on oneDNN's kernels, seeds 0-2: 94.21 ± 0.08 % with flip TTA (as its SavedModel serves),
+# 94.04 % in one forward pass, in 6.02x keras.io's time (5.80x by median epochs;
 # benchmarks/results/compare_best.json): short of 95 % by 0.79 points. The same seeds
 # with 23 epochs and no erasing reached 94.03 ± 0.19 % in one pass (5.90x, commit
 # f6cc94e): erasing and 7 more epochs bought nothing measurable, flip TTA +0.17 points.

@@ -99,7 +99,9 @@ def evaluate_export(path, data=None, directory=None, tta=None, batch_size=512, m
         data: optional dataset name (see `kerasrecipes.data.names()`); defaults to the
             `dataset` of the config saved with the export.
         directory: optional report folder; defaults to `evaluation/NAME/VERSION`.
-        tta: optional test-time augmentation mode (see `kerasrecipes.training.tta`).
+        tta: optional test-time augmentation mode (see `kerasrecipes.training.tta`),
+            averaged over on top of any the export serves itself (its card's
+            `served_tta`).
         batch_size: int, images per serving call. Defaults to 512.
         mistakes: int, how many confident mistakes to show. Defaults to 16.
 

@@ -91,6 +91,34 @@ def test_the_configs_tta_is_what_evaluate_uses_unless_told_none(ema_run, monkeyp
 
 
 @pytest.mark.slow
+def test_the_export_serves_the_configs_tta_unless_told_none(ema_run, monkeypatch, tmp_path):
+    recipe, _ = ema_run
+    monkeypatch.setattr(recipe, "config", recipe.config.replace(tta="flip"))
+    x, _ = recipe._test_arrays()
+    x = x[:64]
+
+    def served(path):
+        out = tf.saved_model.load(path).signatures["serving_default"](
+            images=tf.constant(x.astype(np.uint8)))
+        return out["probabilities"].numpy()
+
+    flipped = recipe.export(str(tmp_path), metrics={"accuracy": 0.5})
+    plain = recipe.export(str(tmp_path), tta="none")
+    np.testing.assert_allclose(served(flipped), kr.training.predict_tta(recipe.model, x, "flip"),
+                               atol=1e-5)
+    np.testing.assert_allclose(served(plain), recipe.model.predict(x, verbose=0), atol=1e-5)
+    assert np.abs(served(flipped) - served(plain)).max() > 1e-3
+    card = kr.export.load_metadata(flipped)
+    assert (card["served_tta"], card["test_tta"], card["config"]["tta"]) == ("flip", "flip", "flip")
+    assert card["parameters"] == recipe.model.count_params()
+    assert kr.export.load_metadata(plain)["served_tta"] is None
+    with pytest.raises(ValueError, match=r"`tta` must be one of .*Did you mean 'flip'"):
+        recipe.export(str(tmp_path), tta="flop")
+    assert sorted(os.listdir(tmp_path)) == [recipe.config.name]
+    assert sorted(os.listdir(tmp_path / recipe.config.name)) == ["1", "2"]
+
+
+@pytest.mark.slow
 def test_recipe_report_writes_the_numbers_and_figures(ema_run, tmp_path):
     recipe, _ = ema_run
     report = recipe.report(str(tmp_path / "report"))
