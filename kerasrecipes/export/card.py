@@ -3,9 +3,8 @@
 It says what the folder holds and how it was made: the recipe and its full config, the
 precision policy the model actually computed in, class names, input spec, signatures,
 test metrics when given (and the recipe's test-time augmentation), the test-time
-augmentation the signatures serve, parameter count, size
-on disk, library versions, the source commit and the date. It is plain JSON, readable
-without kerasrecipes.
+augmentation the signatures serve, parameter count, size on disk, library versions, the
+source commit and the date. It is plain JSON, readable without kerasrecipes.
 """
 
 import datetime

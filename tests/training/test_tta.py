@@ -94,9 +94,10 @@ def test_tta_model_averages_in_float32_under_a_bfloat16_policy():
 def test_tta_model_refuses_bad_modes_and_models_that_do_not_take_images():
     with pytest.raises(ValueError, match=r"`tta` must be one of .*Did you mean 'flip_shift'"):
         kr.training.tta_model(asymmetric_model(), "flip_shfit")
-    with pytest.raises(ValueError, match=r"Argument `shift` must be an integer >= 1. Received: shift=0"):
+    with pytest.raises(ValueError, match=r"`shift` must be an integer >= 1. Received: shift=0"):
         kr.training.tta_model(asymmetric_model(), "shift", shift=0)
     flat = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
     with pytest.raises(ValueError, match=r"Argument `model` must take one batch of images "
-                                         r"\(None, H, W, C\). Received: a model with input shapes \[\(None, 4\)\]"):
+                                         r"\(None, H, W, C\). Received: a model with input "
+                                         r"shapes \[\(None, 4\)\]"):
         kr.training.tta_model(flat, "flip")
