@@ -25,8 +25,9 @@ each in a fresh process (`throughput.py`): recorded, not used to tune the recipe
 keras.io, recipes, ...), takes each ratio within its pair and reports their mean, so that a
 slow spell of a shared host falls on both halves of a pair (`fashion_mnist_best`, sized
 by seeds, runs once after the pairs and is compared with keras.io's mean). With
-`--seed-per-pair` pair k trains the recipes with seed k: one accuracy per seed, for a
-candidate whose accuracy is too close to its goal to judge from one seed.
+`--seed-per-pair` pair k trains the recipes with seed k (`--first-seed S`: seed S + k, to
+add seeds to an earlier run's): one accuracy per seed, for a candidate whose accuracy is
+too close to its goal to judge from one seed.
 
 Recipe overhead: `recipe.fit()` against a hand-written `model.fit()` of the same model,
 optimizer, schedule and pipeline, a fresh model and optimizer each, interleaved A, B, A, B
@@ -355,7 +356,7 @@ def run(args):
             test_samples=test_samples, verbose=verbose)
         baseline_runs.append(with_flops(run_, run_.pop("keras_model"), peaks))
         print(baseline_runs[-1], flush=True)
-        seed = {"seed": len(baseline_runs) - 1} if args.seed_per_pair else {}
+        seed = {"seed": args.first_seed + len(baseline_runs) - 1} if args.seed_per_pair else {}
         for name in paired:
             paired_runs[name].append(recipe_run(name, recipe_overrides(args, **seed),
                                                 baseline_runs[-1], peaks, test_samples, verbose))
@@ -436,6 +437,8 @@ def parse_args(argv=None):
     parser.add_argument("--seed-per-pair", action="store_true",
                         help="train the recipes of pair k with seed k, so that their mean "
                              "accuracy is over seeds (keras.io keeps its one seed)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="with --seed-per-pair: pair k trains with seed FIRST_SEED + k")
     parser.add_argument("--epochs-baseline", type=int, default=15)
     parser.add_argument("--overhead-samples", type=int, default=10000)
     parser.add_argument("--overhead-repeats", type=int, default=3)
@@ -456,6 +459,11 @@ def parse_args(argv=None):
         parser.error(f"argument --best-seeds must be >= 1. Received: {args.best_seeds}")
     if args.seed_per_pair and any(item.startswith("seed=") for item in args.set):
         parser.error("argument --seed-per-pair sets each pair's seed; drop --set seed=...")
+    if args.first_seed and not args.seed_per_pair:
+        parser.error(f"argument --first-seed needs --seed-per-pair. Received: "
+                     f"--first-seed {args.first_seed} without it")
+    if args.first_seed < 0:
+        parser.error(f"argument --first-seed must be >= 0. Received: {args.first_seed}")
     if args.only_best:
         args.skip = sorted(set(args.skip) | {"fashion_mnist_vgg", "fashion_mnist_fast", "overhead"})
     args.skip = set(args.skip)

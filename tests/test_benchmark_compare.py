@@ -319,3 +319,14 @@ def test_seed_per_pair_trains_pair_k_with_seed_k_and_averages_over_seeds(compare
     assert not compare.parse_args(["--pairs", "2"]).seed_per_pair
     with pytest.raises(SystemExit):
         compare.parse_args(["--seed-per-pair", "--set", "seed=3"])
+
+    calls.clear()  # more seeds for the same candidate: pair k trains with seed 3 + k
+    args = compare.parse_args(["--precision", "float32", "--skip", "fashion_mnist_fast",
+                               "--skip", "fashion_mnist_best", "--skip", "overhead",
+                               "--pairs", "2", "--seed-per-pair", "--first-seed", "3"])
+    result, configs, _ = compare.run(args)
+    assert [overrides["seed"] for _, overrides in calls] == [3, 4]
+    assert result["models"]["fashion_mnist_vgg"]["seeds"] == [3, 4]
+    for argv in (["--first-seed", "3"], ["--seed-per-pair", "--first-seed", "-1"]):
+        with pytest.raises(SystemExit):
+            compare.parse_args(argv)
