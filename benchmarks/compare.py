@@ -307,6 +307,8 @@ def summarise_pairs(runs, baseline_runs=None):
     if all("test_accuracy_without_tta" in run for run in runs):
         row["test_accuracy_without_tta_mean"] = round(statistics.mean(
             run["test_accuracy_without_tta"] for run in runs), 4)
+    if all("evaluate_s" in run for run in runs):
+        row["evaluate_s_mean"] = round(statistics.mean(run["evaluate_s"] for run in runs), 1)
     seeds = [run["config"]["seed"] for run in runs if "config" in run]
     if len(set(seeds)) > 1:
         row["seeds"] = seeds

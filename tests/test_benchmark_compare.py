@@ -110,6 +110,10 @@ def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
     assert all(r["tta"] == "flip" and 0 < r["test_accuracy_without_tta"] <= 1 for r in best["runs"])
     assert best["test_accuracy_without_tta_mean"] == best["runs"][0]["test_accuracy_without_tta"]
     assert "tta" not in models["fashion_mnist_vgg"]
+    # The test evaluation is timed apart from training: TTA views cost inference time.
+    for name in ("keras_io_convnet", "fashion_mnist_vgg", "fashion_mnist_fast"):
+        assert isinstance(models[name]["evaluate_s"], float) and models[name]["evaluate_s"] >= 0
+    assert all(r["evaluate_s"] >= 0 for r in best["runs"])
 
 
 def _within_rounding(recorded, numerator, denominator, half_step=5e-4):
@@ -297,7 +301,8 @@ def test_seed_per_pair_trains_pair_k_with_seed_k_and_averages_over_seeds(compare
         seed = overrides["seed"]
         return {"wall_s": 280.0 + 10 * seed, "median_epoch_s": 25.0, "epochs": 11,
                 "test_accuracy": 0.936 + seed / 1000, "test_accuracy_without_tta": 0.934,
-                "images_per_s": 1.0, "train_gflops_per_s": 1.0, "fraction_of_peak": 0.5,
+                "evaluate_s": 2.0 + seed, "images_per_s": 1.0, "train_gflops_per_s": 1.0,
+                "fraction_of_peak": 0.5,
                 "precision": "float32", "config": {"seed": seed},
                 "median_wall_ratio": 3.0}
 
@@ -314,6 +319,7 @@ def test_seed_per_pair_trains_pair_k_with_seed_k_and_averages_over_seeds(compare
     row = result["models"]["fashion_mnist_vgg"]
     assert row["seeds"] == [0, 1, 2]
     assert row["test_accuracy_mean"] == 0.937 and row["test_accuracy_without_tta_mean"] == 0.934
+    assert row["evaluate_s_mean"] == 3.0
     assert row["wall_ratios"] == [2.8, 2.9, 3.0] and row["goal"]["accuracy_met"]
     assert configs["fashion_mnist_vgg"] == [{"seed": k} for k in range(3)]  # each seed's config
     assert not compare.parse_args(["--pairs", "2"]).seed_per_pair
