@@ -133,7 +133,7 @@ def evaluate_export(path, data=None, directory=None, tta=None, batch_size=512, m
             f"export's config names none. Received: data={dataset!r} for {version_dir!r}"
         )
     if tta is not None:
-        tta_lib.views(np.zeros((1, 2, 2, 1)), tta)  # an unknown mode fails before loading
+        tta_lib.view_specs(tta)  # an unknown mode fails before loading
     expected = tuple(metadata["input"]["shape"][1:])
     test_source = data_lib.source(
         dataset, image_size=expected[:2],
