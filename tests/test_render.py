@@ -192,3 +192,43 @@ def test_compare_table_shows_each_pair_and_counts_runs_not_seeds():
            "test_accuracy_std": 0.001, "wall_s_mean": 400.0, "images_per_s_mean": 900.0}
     cells = compare._row("fashion_mnist_vgg", row)
     assert cells[-2] == "93.50 % ± 0.10 (2 runs)" and cells[4] == "400.0"
+
+def _candidate(seeds, accuracy, ratio, overrides, cpu="Some Xeon"):
+    """A `compare.py --set ... --seed-per-pair` result with one run per seed."""
+    runs = [{"test_accuracy": accuracy + (seed % 3 - 1) / 1000, "wall_ratio": ratio,
+             "median_wall_ratio": ratio - 0.1, "config": {"seed": seed},
+             "test_accuracy_without_tta": accuracy - 0.002} for seed in seeds]
+    goal = {"accuracy_at_least": 0.935, "wall_ratio_at_most": 3.0, "accuracy_target": 0.935,
+            "met": False, "accuracy_met": False, "time_met": False}
+    recipes = {f"config.fashion_mnist_vgg.{i}": {
+        "recipe": "fashion_mnist_vgg", "overrides": {**overrides, "precision": "float32",
+                                                     "seed": seed}}
+        for i, seed in enumerate(seeds)}
+    return {"provenance": {"cpu": {"model": cpu, "flags": ["avx2", "avx512f"], "cores": 2},
+                           "recipes": recipes},
+            "models": {"keras_io_convnet": {"test_accuracy": 0.901, "wall_ratio": 1.0},
+                       "fashion_mnist_vgg": {"precision": "float32", "goal": goal,
+                                             "runs": runs}}}
+
+
+def test_candidates_pool_the_seeds_of_one_change_and_judge_the_goal_on_the_means(tmp_path):
+    candidates = _module("render").table_module("candidates")
+    assert "No candidate" in candidates.render(str(tmp_path))
+    lean = {"model": "fashion_vgg_lean", "tta": "flip"}
+    files = {"candidate_a": _candidate([0, 1, 2], 0.9362, 2.8, lean),
+             "candidate_a_s3": _candidate([3, 4, 5], 0.9342, 2.9, lean),
+             "candidate_b": _candidate([0], 0.9400, 3.2, {"epochs": 14}),
+             "candidate_c": _candidate([0, 1, 2], 0.9360, 2.8, lean, cpu="Some EPYC")}
+    for name, result in files.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(result))
+    rows = [line.split(" | ") for line in candidates.render(str(tmp_path)).splitlines()[2:]]
+    assert len(rows) == 3  # a and a_s3 pooled; the same change on another CPU apart
+    pooled = rows[0]
+    assert pooled[1:3] == ["model=fashion_vgg_lean, tta=flip", "Some Xeon (AVX-512), float32"]
+    assert pooled[3] == "0, 1, 2, 3, 4, 5"
+    assert pooled[4] == "93.52 % ± 0.14" and pooled[5] == "93.32 %"
+    assert pooled[6] == "2.85× (2.75×)" and pooled[7] == "2.80×, 2.80×, 2.80×, 2.90×, 2.90×, 2.90×"
+    assert pooled[8] == "≥ 93.5 % in ≤ 3.0×: met (+0.02 pt, 0.15× to spare)"
+    assert pooled[9] == "`candidate_a`, `candidate_a_s3` |"
+    assert rows[1][1] == "epochs=14" and rows[1][8] == "≥ 93.5 % in ≤ 3.0×: missed (0.20× over)"
+    assert rows[2][2].startswith("Some EPYC") and rows[2][8].endswith("(+0.10 pt, 0.20× to spare)")

@@ -39,3 +39,20 @@ def source(result):
         text += (" Historical, not re-measured since: the recipe has changed (the reason and "
                  "the command that refreshes it are in the result's `historical`).")
     return text
+
+
+def goal_text(goal):
+    """'≥ 93.5 % in ≤ 3×: met' or '... missed (-0.40 pt; 0.20× over)'."""
+    if goal.get("accuracy_above_baseline"):
+        wanted = "above keras.io"
+    else:
+        wanted = f"≥ {pct(goal['accuracy_at_least'], 1)}"
+    text = f"{wanted} in ≤ {goal['wall_ratio_at_most']:.1f}×: "
+    if goal["met"]:
+        return text + "met"
+    misses = []
+    if not goal["accuracy_met"]:
+        misses.append(f"{goal['accuracy_margin_points']:+.2f} pt")
+    if not goal["time_met"]:
+        misses.append(f"{-goal['wall_ratio_margin']:.2f}× over")
+    return text + "missed (" + "; ".join(misses) + ")"

@@ -7,6 +7,7 @@ its ratios to the keras.io run measured beside it in that file, footnoted.
 
 import os
 
+from _format import goal_text
 from _format import load
 from _format import pct
 from _format import source
@@ -28,23 +29,6 @@ LABELS = {
     "fashion_mnist_vgg": "`fashion_mnist_vgg` (default)",
     "fashion_mnist_best": "`fashion_mnist_best`",
 }
-
-
-def goal_text(goal):
-    """'≥ 93.5 % in ≤ 3×: met' or '... missed (-0.40 pt; 0.20× over)'."""
-    if goal.get("accuracy_above_baseline"):
-        wanted = "above keras.io"
-    else:
-        wanted = f"≥ {pct(goal['accuracy_at_least'], 1)}"
-    text = f"{wanted} in ≤ {goal['wall_ratio_at_most']:.1f}×: "
-    if goal["met"]:
-        return text + "met"
-    misses = []
-    if not goal["accuracy_met"]:
-        misses.append(f"{goal['accuracy_margin_points']:+.2f} pt")
-    if not goal["time_met"]:
-        misses.append(f"{-goal['wall_ratio_margin']:.2f}× over")
-    return text + "missed (" + "; ".join(misses) + ")"
 
 
 def _mean(run, key):
