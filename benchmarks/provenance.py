@@ -254,6 +254,23 @@ def drift(result, label):
     return messages
 
 
+def process_seconds(stat="/proc/self/stat", uptime="/proc/uptime"):
+    """Seconds since this process started (Linux's /proc), or None where unknown.
+
+    Recorded as `elapsed_s`, so a result says how long the benchmark that wrote it ran
+    (`benchmarks/stale.py` sums them to plan a re-run).
+    """
+    try:
+        with open(stat) as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        with open(uptime) as handle:
+            since_boot = float(handle.read().split()[0])
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime
+    except (OSError, ValueError, IndexError):
+        return None
+    return round(since_boot - started, 1)
+
+
 def _command():
     """The command line that is running, with the script's path relative to the repo."""
     script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
@@ -274,7 +291,8 @@ def provenance(config=None, precision=None, **extra):
             without one, the running script's command line is recorded).
 
     Returns:
-        A JSON-ready dict with `commit`, `dirty`, `date`, `cpu`, `versions`, `precision`,
+        A JSON-ready dict with `commit`, `dirty`, `date`, `elapsed_s` (the process's
+        seconds so far), `cpu`, `versions`, `precision`,
         `environment` (the `RELEVANT_ENV` variables that are set),
         `config`, `recipes` (`{path in config: {"recipe", "overrides"}}`), `command`
         and the extras.
@@ -285,6 +303,7 @@ def provenance(config=None, precision=None, **extra):
         "commit": _git("rev-parse", "HEAD"),
         "dirty": bool(status) if status is not None else None,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "elapsed_s": process_seconds(),
         "cpu": cpu_info(),
         "platform": platform.platform(),
         "versions": versions(),

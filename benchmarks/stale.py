@@ -4,7 +4,8 @@ A result records each recipe run's overrides beside its full config (`provenance
 `tests/test_results_current.py` fails once a recipe's defaults no longer match. This
 lists those results before the change is made, so that adopting a candidate can be
 planned: each stale result, the recipe keys that moved, the command that wrote it (its
-`provenance["command"]`) and how long it ran (`total_s`, where recorded). With no
+`provenance["command"]`) and how long it ran (`total_s` or `provenance["elapsed_s"]`,
+where recorded). With no
 `--set` it lists the results that are stale today. It prints and writes nothing else.
 
     python benchmarks/stale.py
@@ -73,7 +74,8 @@ def stale_results(changes=None, results_dir=RESULTS_DIR):
             if messages:
                 prov = result["provenance"]
                 found.append({"name": file, "command": prov.get("command"),
-                              "total_s": result.get("total_s"), "messages": messages})
+                              "total_s": result.get("total_s") or prov.get("elapsed_s"),
+                              "messages": messages})
         return found
     finally:
         for recipe, defaults in originals.items():

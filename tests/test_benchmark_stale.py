@@ -35,6 +35,9 @@ def test_a_change_lists_the_results_that_ran_the_recipe_unoverridden(stale, tmp_
     _write(tmp_path, "a_default", provenance, {"width": 0.25}, "python benchmarks/a.py",
            total_s=600.0)
     _write(tmp_path, "b_epochs_set", provenance, {"epochs": 14}, "python benchmarks/b.py")
+    b = json.loads((tmp_path / "b_epochs_set.json").read_text())
+    b["provenance"]["elapsed_s"] = None  # a result from before provenance recorded it
+    (tmp_path / "b_epochs_set.json").write_text(json.dumps(b))
     _write(tmp_path, "c_old", provenance, {"epochs": 2}, "python benchmarks/c.py",
            historical={"reason": "measured before a change"})
     defaults = kr.recipes.get("fashion_mnist_vgg").defaults

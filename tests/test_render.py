@@ -118,6 +118,19 @@ def test_provenance_names_cpu_flags_and_versions():
     assert prov["versions"]["python"].count(".") == 2
     assert prov["precision"] == "float32" and prov["config"] == {"a": 1}
     assert len(prov["commit"] or "x" * 40) == 40
+    assert prov["elapsed_s"] is None or prov["elapsed_s"] >= 0
+
+
+def test_provenance_elapsed_seconds_come_from_the_process_start(tmp_path):
+    provenance = _module("provenance")
+    ticks = os.sysconf("SC_CLK_TCK")
+    # /proc/self/stat: pid (comm, which may hold spaces and brackets) then fields 3..;
+    # field 22 is the start time in clock ticks after boot.
+    fields = ["S"] + ["0"] * 18 + [str(100 * ticks)] + ["0"] * 10
+    (tmp_path / "stat").write_text("42 (python (x) y) " + " ".join(fields) + "\n")
+    (tmp_path / "uptime").write_text("250.5 999.0\n")
+    assert provenance.process_seconds(str(tmp_path / "stat"), str(tmp_path / "uptime")) == 150.5
+    assert provenance.process_seconds(str(tmp_path / "none"), str(tmp_path / "uptime")) is None
 
 
 def test_provenance_records_the_environment_that_picks_kernels(monkeypatch):
