@@ -85,6 +85,9 @@ def _row(group):
     one_pass = "—"
     if all("test_accuracy_without_tta" in r for r in runs):
         one_pass = pct(statistics.mean(r["test_accuracy_without_tta"] for r in runs))
+    evaluate = "—"
+    if all("evaluate_s" in r for r in runs):  # recorded since compare.py times it
+        evaluate = f"{statistics.mean(r['evaluate_s'] for r in runs):.1f}"
     ratio = statistics.mean(r["wall_ratio"] for r in runs)
     median = statistics.mean(r["median_wall_ratio"] for r in runs)
     pairs = ", ".join(f"{r['wall_ratio']:.2f}×" for r in runs)
@@ -94,7 +97,7 @@ def _row(group):
         verdict += (f" ({goal['accuracy_margin_points']:+.2f} pt, "
                     f"{goal['wall_ratio_margin']:.2f}× to spare)")
     return [f"`{group['recipe']}`", group["change"], f"{group['cpu']}, {group['precision']}",
-            seeds, f"{pct(statistics.mean(accuracies))}{spread}", one_pass,
+            seeds, f"{pct(statistics.mean(accuracies))}{spread}", one_pass, evaluate,
             f"{ratio:.2f}× ({median:.2f}×)", pairs, verdict,
             ", ".join(f"`{f}`" for f in group["files"])]
 
@@ -104,6 +107,6 @@ def render(results_dir):
     if not rows:
         return "No candidate has been measured (`benchmarks/results/candidate_*.json`).\n"
     return table(["recipe", "change (`--set`)", "CPU, precision", "seeds",
-                  "test accuracy (mean ± std)", "one forward pass",
+                  "test accuracy (mean ± std)", "one forward pass", "test evaluation s",
                   "× keras.io (by median epochs)", "each pair", "goal, on the pooled means",
                   "results"], rows)
