@@ -4,7 +4,6 @@ No assertion is on time: the numbers of a quick run mean nothing, only their str
 and their consistency (ratios with wall times, goals with accuracies) are checked.
 """
 
-import importlib.util
 import json
 import os
 import statistics
@@ -14,18 +13,14 @@ import keras
 import pytest
 
 import kerasrecipes as kr
+from tests import benchmark_modules
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCHMARKS = os.path.join(ROOT, "benchmarks")
 
 
 def _module(path, name):
-    if BENCHMARKS not in sys.path:
-        sys.path.insert(0, BENCHMARKS)  # the benchmarks import their siblings by name
-    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_modules.load(path, name)
 
 
 @pytest.fixture(scope="module")

@@ -1,22 +1,15 @@
 """`benchmarks/stale.py`: which results a change to a recipe's defaults would stale."""
 
-import importlib.util
 import json
-import os
 
 import pytest
 
 import kerasrecipes as kr
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests import benchmark_modules
 
 
 def _module(name):
-    spec = importlib.util.spec_from_file_location(
-        f"_bench_{name}", os.path.join(ROOT, "benchmarks", f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_modules.load(f"benchmarks/{name}.py")
 
 
 @pytest.fixture(scope="module")

@@ -7,23 +7,20 @@ checked to be a valid recipe config; the rest of the bookkeeping runs on stand-i
 measurements.
 """
 
-import importlib.util
 import json
 import os
 import types
 
 import pytest
 
+from tests import benchmark_modules
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")
 def tips():
-    spec = importlib.util.spec_from_file_location(
-        "_bench_tips", os.path.join(ROOT, "benchmarks", "tips.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_modules.load("benchmarks/tips.py")
 
 
 def _load(path):

@@ -1,18 +1,12 @@
 """The export benchmark's README table is rendered from its JSON (stdlib only, no run)."""
 
-import importlib.util
 import json
-import os
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests import benchmark_modules
 
 
 def _renderer():
-    spec = importlib.util.spec_from_file_location(
-        "_kr_table_export_test", os.path.join(ROOT, "benchmarks", "tables", "export.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.render
+    return benchmark_modules.load("benchmarks/tables/export.py").render
 
 
 def _row(recipe, fmt, size, accuracy, latency):

@@ -8,13 +8,13 @@ defaults change later, the stored config no longer matches
 the two).
 """
 
-import importlib.util
 import json
 import os
 
 import pytest
 
 import kerasrecipes as kr
+from tests import benchmark_modules
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "benchmarks", "results")
@@ -24,11 +24,7 @@ CURRENT = sorted(
 
 
 def _provenance():
-    spec = importlib.util.spec_from_file_location(
-        "_bench_provenance", os.path.join(ROOT, "benchmarks", "provenance.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_modules.load("benchmarks/provenance.py")
 
 
 @pytest.mark.parametrize("name", CURRENT)

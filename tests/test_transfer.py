@@ -10,6 +10,7 @@ import pytest
 import kerasrecipes as kr
 from kerasrecipes import transfer
 from kerasrecipes.transfer import strategies
+from tests import benchmark_modules
 
 FAST = dict(epochs=1, head_epochs=8, batch_size=32)
 
@@ -251,17 +252,7 @@ def test_cli_fine_tunes_a_keras_file_on_a_folder_and_exports(base, fashion, tmp_
 
 
 def _benchmark_module(path, name):
-    import importlib.util
-    import sys
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    folder = os.path.join(root, os.path.dirname(path))
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    spec = importlib.util.spec_from_file_location(name, os.path.join(root, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_modules.load(path, name)
 
 
 def test_letters_render_from_matplotlibs_dejavu_fonts():

@@ -1,8 +1,5 @@
 """MC-dropout: predictions with dropout on, batch norm off, the original model untouched."""
 
-import json
-import os
-
 import keras
 import numpy as np
 import pytest
@@ -10,6 +7,7 @@ import pytest
 import kerasrecipes as kr
 from kerasrecipes.layers.mc_dropout import MCDropout
 from kerasrecipes.training import predict_mc_dropout
+from tests import benchmark_modules
 from tests.layer_test_utils import run_layer_test
 
 
@@ -67,13 +65,7 @@ def test_mc_dropout_layer_contract(tmp_path):
 
 
 def _benchmark_module():
-    import importlib.util
-
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks", "mc_dropout.py")
-    spec = importlib.util.spec_from_file_location("_bench_mc_dropout", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_modules.load("benchmarks/mc_dropout.py")
 
 
 @pytest.mark.slow
