@@ -5,8 +5,8 @@ A result records each recipe run's overrides beside its full config (`provenance
 lists those results before the change is made, so that adopting a candidate can be
 planned: each stale result, the recipe keys that moved, the command that wrote it (its
 `provenance["command"]`) and how long it ran (`total_s` or `provenance["elapsed_s"]`,
-where recorded). With no
-`--set` it lists the results that are stale today. It prints and writes nothing else.
+where recorded). With no `--set` it lists the results that are stale today. It prints
+and writes nothing else.
 
     python benchmarks/stale.py
     python benchmarks/stale.py --set fashion_mnist_vgg:model=fashion_vgg_lean \\
