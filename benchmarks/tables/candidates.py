@@ -62,12 +62,15 @@ def groups(results_dir):
     return list(pooled.values())
 
 
+def _mean(runs, key):
+    return statistics.mean(r[key] for r in runs)
+
+
 def pooled_goal(group):
     """The goal judged on the pooled means (the fields `goal_text` reads)."""
     runs, goal = group["runs"], dict(group["goal"])
-    accuracy = statistics.mean(r["test_accuracy"] for r in runs)
-    worst = max(statistics.mean(r["wall_ratio"] for r in runs),
-                statistics.mean(r["median_wall_ratio"] for r in runs))
+    accuracy = _mean(runs, "test_accuracy")
+    worst = max(_mean(runs, "wall_ratio"), _mean(runs, "median_wall_ratio"))
     target = goal.get("accuracy_target", goal.get("accuracy_at_least"))
     accuracy_met = accuracy > target if goal.get("accuracy_above_baseline") else accuracy >= target
     time_met = worst <= goal["wall_ratio_at_most"]
@@ -84,12 +87,10 @@ def _row(group):
     seeds = ", ".join(str(r.get("config", {}).get("seed", 0)) for r in runs)
     one_pass = "—"
     if all("test_accuracy_without_tta" in r for r in runs):
-        one_pass = pct(statistics.mean(r["test_accuracy_without_tta"] for r in runs))
+        one_pass = pct(_mean(runs, "test_accuracy_without_tta"))
     evaluate = "—"
     if all("evaluate_s" in r for r in runs):  # recorded since compare.py times it
-        evaluate = f"{statistics.mean(r['evaluate_s'] for r in runs):.1f}"
-    ratio = statistics.mean(r["wall_ratio"] for r in runs)
-    median = statistics.mean(r["median_wall_ratio"] for r in runs)
+        evaluate = f"{_mean(runs, 'evaluate_s'):.1f}"
     pairs = ", ".join(f"{r['wall_ratio']:.2f}×" for r in runs)
     goal = pooled_goal(group)
     verdict = goal_text(goal)
@@ -98,7 +99,8 @@ def _row(group):
                     f"{goal['wall_ratio_margin']:.2f}× to spare)")
     return [f"`{group['recipe']}`", group["change"], f"{group['cpu']}, {group['precision']}",
             seeds, f"{pct(statistics.mean(accuracies))}{spread}", one_pass, evaluate,
-            f"{ratio:.2f}× ({median:.2f}×)", pairs, verdict,
+            f"{_mean(runs, 'wall_ratio'):.2f}× ({_mean(runs, 'median_wall_ratio'):.2f}×)", pairs,
+            verdict,
             ", ".join(f"`{f}`" for f in group["files"])]
 
 
