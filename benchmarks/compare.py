@@ -238,7 +238,8 @@ def explore(args):
     import throughput
 
     precision = kr.training.precision.resolve(args.precision or "auto")
-    base = {"model": "fashion_vgg_small", "batch_size": 128, "precision": precision}
+    model = kr.recipes.config("fashion_mnist_vgg").model
+    base = {"model": model, "batch_size": 128, "precision": precision}
     if args.quick:
         base.update(min_seconds=0.2, max_steps=2, kwargs={"width": 0.25})
     variants = [("batch_size", 64), ("batch_size", 128), ("batch_size", 256),
@@ -253,7 +254,7 @@ def explore(args):
                      "intra_op_threads": result["intra_op_threads"],
                      "onednn": result["onednn"]})
         print(rows[-1], flush=True)
-    return {"model": "fashion_vgg_small", "precision": precision,
+    return {"model": model, "precision": precision,
             "note": "random images, a few steps each in a fresh process; recorded, "
                     "not used to tune the recipes", "rows": rows}
 

@@ -1,7 +1,9 @@
 """The seeds' training tips, each measured: one A/B(/C…) per tip on Fashion-MNIST, 3 seeds.
 
-Every row trains its arms on the same budget (training subset, epochs, width, batch: the
-row's `budget`, recorded in the JSON and printed under the table), with seeds 0, 1, 2,
+Every arm is the default recipe with the `fashion_vgg_small` model, scored in one forward
+pass (`BASE`), changed by the arm's overrides. Every row trains its arms on the same
+budget (training subset, epochs, width, batch: the row's `budget`, recorded in the JSON
+and printed under the table), with seeds 0, 1, 2,
 and scores each on the full Fashion-MNIST test set (10,000 images). Each of the row's
 claims compares two arms on one metric and gets a verdict by one rule (`verdict`, kept
 with the renderer in benchmarks/tables/tips.py):
@@ -65,6 +67,10 @@ TABLE = _table_module()
 VERDICTS, VERDICT_RULE = TABLE.VERDICTS, TABLE.VERDICT_RULE
 
 RECIPE = "fashion_mnist_vgg"
+# What every arm changes one thing of: the default recipe with the model the rows'
+# budgets were sized on, scored in one forward pass (TTA is an arm of its own). Pinned,
+# so that a change of the default recipe's model or TTA leaves the table current.
+BASE = {"model": "fashion_vgg_small", "tta": None}
 NAME = "tips"
 # Every row's arms share this budget unless the row says otherwise; validation is 5 % of
 # the 60,000 training images (3,000), the training subset is drawn from the rest.
@@ -176,7 +182,7 @@ def deep_plain(initializer):
 
 
 def small_vgg_bn(placement):
-    """Returns `model(recipe)`: the default model's layout with batch norm `placement`.
+    """Returns `model(recipe)`: the base model's layout with batch norm `placement`.
 
     `"before"` the ReLU (the builders' order), `"after"` it, or None. The builders only
     place a norm before the activation, so this row builds its three arms here.
@@ -257,7 +263,7 @@ def _optimizer_arm(name):
 ROWS = {
     "init": dict(
         title="Initialisation, 11-conv plain ReLU net (no norm)",
-        # The deep net costs ~4x the default model per image even at half the width; with
+        # The deep net costs ~4x the base model per image even at half the width; with
         # no norm, SGD + Nesterov stalls at chance here at LR 0.01, Adam trains it.
         budget=dict(optimizer="adam", learning_rate=0.001, width=0.125, train_samples=4000,
                     epochs=3),
@@ -390,7 +396,7 @@ ROWS = {
                 ("SqueezeNet is as accurate (within noise: as accurate)", "squeezenet", "vgg", "test_accuracy", True)],
     ),
     "ensembles_extras": dict(
-        title="Training extras on the default recipe (ensembles: ensembles.json)",
+        title="Training extras on the base recipe (ensembles: ensembles.json)",
         budget=dict(augment="flip_crop"),
         arms=[("plain", {}, dict(tta="flip")),
               ("label_smoothing", dict(label_smoothing=0.1), {}),
@@ -433,7 +439,7 @@ def run_arm(row, arm, seed, test, quick, scratch):
     """Trains one arm with one seed; returns its measurements."""
     name, overrides, options = arm
     keys = arm_keys(row, overrides, quick)
-    recipe = kr.recipes.get(RECIPE)(**keys, seed=seed)
+    recipe = kr.recipes.get(RECIPE)(**dict(BASE, **keys), seed=seed)
     if "model" in options:
         swap_model(recipe, options["model"](recipe))
     if "pool_order" in options:
@@ -484,7 +490,7 @@ def run_arm(row, arm, seed, test, quick, scratch):
 def pool_order_check(quick):
     """ReLU after vs before 2×2 max pooling on the same weights: identical outputs?
 
-    Builds the default model without norm (batch norm's learned scale may be negative,
+    Builds the base model without norm (batch norm's learned scale may be negative,
     and max pooling commutes only with non-decreasing maps) both ways, copies one's
     weights into the other, and compares the outputs on 512 test images and the
     inference time over 5,000.
@@ -598,7 +604,7 @@ def main(argv=None):
     path = os.path.join(args.results_dir, f"{NAME}.json")
     rows = load_existing(path, args.quick)
     command = "python benchmarks/tips.py" + (" --quick" if args.quick else "")
-    base = kr.recipes.config(RECIPE)
+    base = kr.recipes.config(RECIPE, **BASE)
     scratch = tempfile.mkdtemp(prefix="kr-tips-")
     try:
         for row in args.only:
@@ -622,7 +628,7 @@ def write_result(rows, base, args, command):
         NAME,
         {"quick": args.quick, "verdict_rule": VERDICT_RULE, "verdicts": list(VERDICTS),
          "rows": rows},
-        config={"recipe": provenance.recipe_config(base), "budgets": budgets,
+        config={"recipe": provenance.recipe_config(base, BASE), "budgets": budgets,
                 "note": "each arm: the recipe with its row's budget and the arm's overrides"},
         precision=kr.training.precision.resolve(base.precision),
         command=command,

@@ -76,19 +76,26 @@ def test_train_then_export(capsys, tmp_path):
     predicted = np.concatenate([serve(x_test[i:i + 2000])["class_id"].numpy()
                                 for i in range(0, len(x_test), 2000)])
     assert report["test"]["accuracy"] == pytest.approx(np.mean(predicted == y_test), abs=1e-4)
+    # The .keras file holds the bare model; the recipe's export serves its config's TTA.
+    from kerasrecipes.training import predict_tta
+
     reloaded = saving.load_model(keras_file)
-    np.testing.assert_array_equal(reloaded.predict(x_test[:256], verbose=0).argmax(-1),
-                                  predicted[:256])
+    from kerasrecipes import export
+
+    card = export.load_metadata(str(tmp_path / "sm" / "fashion_mnist_vgg" / "1"))
+    assert card["served_tta"] == "flip_shift"
+    np.testing.assert_array_equal(
+        predict_tta(reloaded, x_test[:256], "flip_shift").argmax(-1), predicted[:256])
     status, out, _ = run(capsys, "export", keras_file, "--name", "again",
                          "--export-dir", str(tmp_path / "sm"))
     assert status == 0
     again = saving.ServingModel(str(tmp_path / "sm" / "again" / "1"))
-    np.testing.assert_array_equal(again(x_test[:256])["class_id"].numpy(), predicted[:256])
+    np.testing.assert_array_equal(again(x_test[:256])["class_id"].numpy(),
+                                  reloaded.predict(x_test[:256], verbose=0).argmax(-1))
     status, out, _ = run(capsys, "export", keras_file, "--name", "flipped", "--tta", "flip",
                          "--export-dir", str(tmp_path / "sm"))
     assert status == 0
     flipped = saving.ServingModel(str(tmp_path / "sm" / "flipped" / "1"))
-    from kerasrecipes.training import predict_tta
 
     np.testing.assert_allclose(flipped(x_test[:256])["probabilities"].numpy(),
                                predict_tta(reloaded, x_test[:256], "flip"), atol=1e-5)

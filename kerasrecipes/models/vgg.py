@@ -213,9 +213,9 @@ PRESETS = {
     "vgg13_bn": dict(config="B", norm="batch"),
     "vgg16_bn": dict(config="D", norm="batch"),
     "vgg19_bn": dict(config="E", norm="batch"),
-    # Tuned for 93.5 % on Fashion-MNIST within 3x the keras.io convnet's CPU time
-    # (benchmarks/train_default.py): one conv at 28×28, two at 14×14, one at 7×7 whose
-    # map goes unpooled to the dense head.
+    # Tuned for 93.5 % on Fashion-MNIST within 3x the keras.io convnet's CPU time (the
+    # default recipe's model until fashion_vgg_lean below): one conv at 28×28, two at
+    # 14×14, one at 7×7 whose map goes unpooled to the dense head.
     "fashion_vgg_small": dict(
         config=[[32], [64, 64], [128]], input_shape=(28, 28, 1), classes=10, norm="batch",
         head="dense", dense_units=(256,), dropout=0.4, activation_after_pool=True,
@@ -225,7 +225,8 @@ PRESETS = {
 # fashion_vgg_small with a 16-filter first stage and [48, 64] in the second: 26 % fewer
 # multiply-adds, ~24 % more training images/s on 2 cores of an Intel Xeon with AVX-512
 # in float32 (the first stage's batch norm, ReLU and pooling run on the largest maps).
-# With 10-view flip_shift TTA it clears the default recipe's float32 goal over six seeds;
-# with flip TTA it sits on the accuracy line (the README's candidates table,
-# benchmarks/results/candidate_vgg_lean_tta*.json; recipes/fashion_mnist.py).
+# The default recipe's model: with 10-view flip_shift TTA it clears the recipe's float32
+# goal over six seeds; with flip TTA it sits on the accuracy line (the README's
+# candidates table, benchmarks/results/candidate_vgg_lean_tta*.json;
+# kerasrecipes/recipes/fashion_mnist.py).
 PRESETS["fashion_vgg_lean"] = dict(PRESETS["fashion_vgg_small"], config=[[16], [48, 64], [128]])

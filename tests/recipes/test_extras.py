@@ -31,7 +31,8 @@ class RawWeights(keras.callbacks.Callback):
 
 @pytest.fixture(scope="module")
 def ema_run():
-    recipe = kr.recipes.get("fashion_mnist_vgg")(ema=0.5, **TINY)
+    # One forward pass (the default serves 10 views): the tests below set their own TTA.
+    recipe = kr.recipes.get("fashion_mnist_vgg")(ema=0.5, tta=None, **TINY)
     raw = RawWeights()
     recipe.fit(verbose=0, callbacks=[raw])
     recipe.test_data = recipe.test_data.take(2)  # 1024 test images keep the tests short
@@ -58,7 +59,7 @@ def test_ema_weights_are_the_moving_average_and_differ_from_the_raw_ones(ema_run
 def test_the_export_serves_the_ema_weights(ema_run, tmp_path, fashion_mnist):
     recipe, steps = ema_run
     x = fashion_mnist[1][0][:64]
-    path = recipe.export(str(tmp_path))
+    path = recipe.export(str(tmp_path), tta="none")  # one pass, as `predict` gives
     served = tf.saved_model.load(path).signatures["serving_default"](images=tf.constant(x))
     served = served["probabilities"].numpy()
     np.testing.assert_allclose(served, recipe.model.predict(x.astype("float32"), verbose=0), atol=1e-5)

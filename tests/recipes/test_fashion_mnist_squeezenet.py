@@ -11,7 +11,8 @@ def test_registered_with_its_defaults():
     # Batch norm, he_normal and dropout 0.3 are the preset's: the recipe leaves them None.
     assert config.norm is None and config.dropout is None and config.epochs == 4
     # The VGG recipe keeps its own defaults.
-    assert kr.recipes.config("fashion_mnist_vgg").model == "fashion_vgg_small"
+    assert kr.recipes.config("fashion_mnist_vgg").model == "fashion_vgg_lean"
+    assert kr.recipes.config("fashion_mnist_vgg").tta == "flip_shift"
 
 
 def expected_parameters():
