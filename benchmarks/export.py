@@ -4,7 +4,10 @@ For the VGG and SqueezeNet Fashion-MNIST recipes, each trained briefly through i
 (`--epochs`, 2 by default: enough to compare formats, not the recipes' full accuracy),
 one export (`kr.export.save(..., tflite=[...])`) gives the SavedModel and the TFLite
 float32, dynamic-range, float16 and full-integer int8 files (int8 calibrated on the
-training pipeline). Each is then measured as a deployment would run it:
+training pipeline), all serving one forward pass per image. A recipe whose config has
+test-time augmentation (the default's 10 `flip_shift` views) also gets the SavedModel its
+own `export()` writes, which serves those views. Each is then measured as a deployment
+would run it:
 
 - the SavedModel through `tf.saved_model.load` and its `serving_default` signature;
 - the `.tflite` files in the LiteRT runtime (`ai_edge_litert`) with its default XNNPACK
@@ -57,24 +60,35 @@ def median_latency_ms(call, image, runs):
     return statistics.median(times)
 
 
+def saved_model_row(recipe_name, label, path, x_test, y_test, runs):
+    """Size, test accuracy and single-image latency of the SavedModel at `path`."""
+    serve = tf.saved_model.load(path).signatures["serving_default"]
+    predicted = np.concatenate([serve(images=tf.constant(x_test[i:i + 500]))["class_id"].numpy()
+                                for i in range(0, len(x_test), 500)])
+    return {"recipe": recipe_name, "format": label,
+            "bytes": kr.export.load_metadata(path)["size_bytes"],
+            "accuracy": float(np.mean(predicted == y_test)),
+            "latency_ms": median_latency_ms(lambda im: serve(images=im), tf.constant(x_test[:1]),
+                                            runs)}
+
+
 def measure(recipe_name, overrides, x_test, y_test, runs, work_dir):
     recipe = kr.recipes.get(recipe_name)(**overrides)
     recipe.fit(verbose=0)
     keras_metrics = recipe.evaluate()
     keras_accuracy = float(np.mean(
         recipe.model.predict(x_test.astype("float32"), batch_size=500, verbose=0).argmax(-1) == y_test))
-    path = recipe.export(work_dir, metrics={"accuracy": keras_accuracy}, tflite=list(MODES))
-    card = kr.export.load_metadata(path)
+    # The formats are compared on the model alone, one forward pass per image.
+    path = recipe.export(work_dir, metrics={"accuracy": keras_accuracy}, tflite=list(MODES),
+                         tta="none")
     rows = [{"recipe": recipe_name, "format": "Keras (float)", "bytes": None,
-             "accuracy": keras_accuracy, "latency_ms": None}]
-
-    serve = tf.saved_model.load(path).signatures["serving_default"]
-    predicted = np.concatenate([serve(images=tf.constant(x_test[i:i + 500]))["class_id"].numpy()
-                                for i in range(0, len(x_test), 500)])
-    rows.append({"recipe": recipe_name, "format": "SavedModel", "bytes": card["size_bytes"],
-                 "accuracy": float(np.mean(predicted == y_test)),
-                 "latency_ms": median_latency_ms(lambda im: serve(images=im), tf.constant(x_test[:1]),
-                                                 runs)})
+             "accuracy": keras_accuracy, "latency_ms": None,
+             "params": int(recipe.model.count_params())}]
+    rows.append(saved_model_row(recipe_name, "SavedModel", path, x_test, y_test, runs))
+    if recipe.config.tta:  # what the recipe's own export serves: its config's TTA views
+        served = recipe.export(os.path.join(work_dir, "served"))
+        rows.append(saved_model_row(recipe_name, f"SavedModel, {recipe.config.tta} TTA", served,
+                                    x_test, y_test, runs))
     for mode in MODES:
         file_path = os.path.join(path, lite.file_name(mode))
         runner = lite.interpreter(file_path, num_threads=1)
