@@ -100,11 +100,14 @@ def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
     best = models["fashion_mnist_best"]
     assert best["test_accuracy_mean"] == round(statistics.mean(
         r["test_accuracy"] for r in best["runs"]), 4) and best["seeds"] == [0]
-    assert models["fashion_mnist_vgg"]["params"] == models["fashion_mnist_best"]["params"]
+    # The default's lean first stage: fewer parameters than best's fashion_vgg_small.
+    assert models["fashion_mnist_vgg"]["params"] < models["fashion_mnist_best"]["params"]
     # The best recipe scores with flip TTA and records the plain accuracy beside it.
     assert all(r["tta"] == "flip" and 0 < r["test_accuracy_without_tta"] <= 1 for r in best["runs"])
     assert best["test_accuracy_without_tta_mean"] == best["runs"][0]["test_accuracy_without_tta"]
-    assert "tta" not in models["fashion_mnist_vgg"]
+    vgg = models["fashion_mnist_vgg"]  # the default scores its 10 flip_shift views
+    assert vgg["tta"] == "flip_shift" and 0 < vgg["test_accuracy_without_tta"] <= 1
+    assert "tta" not in models["fashion_mnist_fast"]
     # The test evaluation is timed apart from training: TTA views cost inference time.
     for name in ("keras_io_convnet", "fashion_mnist_vgg", "fashion_mnist_fast"):
         assert isinstance(models[name]["evaluate_s"], float) and models[name]["evaluate_s"] >= 0

@@ -148,6 +148,7 @@ def _compare_table_in(tmp_path):
     compare = _module("render").table_module("compare")
     with open(os.path.join(ROOT, "benchmarks", "results", "compare.json")) as handle:
         table = json.load(handle)
+    table.pop("historical", None)  # current here: the table's run
     (tmp_path / "compare.json").write_text(json.dumps(table))
     return compare, table
 
@@ -165,6 +166,9 @@ def test_compare_table_adds_the_other_kernels_run_only_when_it_exists(tmp_path):
     assert text.count("(the table's run: 2.00× its speed, 2.00× by median epochs)") == len(
         table["models"])
     assert "(`TF_ENABLE_ONEDNN_OPTS` unset, which TensorFlow takes as oneDNN's kernels off" in text
+    other["provenance"]["cpu"] = {"model": "Some Xeon", "cores": 2, "flags": ["avx512f"]}
+    (tmp_path / "compare_onednn_off.json").write_text(json.dumps(other))
+    assert "the table's run:" not in compare.render(str(tmp_path))  # not across two CPUs
 
 
 def test_compare_table_adds_a_paragraph_for_each_other_cpu_run(tmp_path):
@@ -176,7 +180,7 @@ def test_compare_table_adds_a_paragraph_for_each_other_cpu_run(tmp_path):
     vgg = other["models"]["fashion_mnist_vgg"]
     vgg.update(wall_ratio=2.5, median_wall_ratio=2.4, test_accuracy_mean=0.9361)
     vgg["goal"].update(time_met=True, met=True)
-    (tmp_path / f"{compare.OTHER_CPU_RUNS[0]}.json").write_text(json.dumps(other))
+    (tmp_path / f"{compare.CPU_RUNS[1]}.json").write_text(json.dumps(other))
     text = compare.render(str(tmp_path))
     paragraph = text[text.index("on another CPU"):].split("\n")[0]
     assert "Some Xeon (without AMX)" in paragraph
@@ -185,6 +189,17 @@ def test_compare_table_adds_a_paragraph_for_each_other_cpu_run(tmp_path):
             "met") in paragraph
     assert "Measured on Some Xeon (2 cores; avx2, avx512f, fma)" in paragraph
     assert "the table's run" not in paragraph  # no speed-up across two machines
+    assert text.rstrip().splitlines()[-1].startswith("The table: `benchmarks/results/compare.json`.")
+
+    # Once the table's run is marked historical, the current run becomes the table.
+    table["historical"] = {"reason": "the default changed", "commit": "a" * 40}
+    (tmp_path / "compare.json").write_text(json.dumps(table))
+    text = compare.render(str(tmp_path))
+    assert text.rstrip().splitlines()[-1].startswith(
+        f"The table: `benchmarks/results/{compare.CPU_RUNS[1]}.json`. Measured on Some Xeon")
+    paragraph = text[text.index("on another CPU"):].split("\n")[0]
+    assert paragraph.startswith(f"on another CPU, {table['provenance']['cpu']['model']}")
+    assert "Historical, not re-measured since" in paragraph
 
 
 def test_compare_table_shows_each_pair_and_counts_runs_not_seeds():

@@ -2,7 +2,9 @@
 
 A candidate is a `benchmarks/compare.py --set KEY=VALUE ... --result candidate_NAME`
 run. Runs of the same recipe, overrides (the seed aside), precision and CPU are pooled
-into one row, e.g. seeds 0-2 in one file and seeds 3-5 (`--first-seed 3`) in another:
+into one row, e.g. seeds 0-2 in one file and seeds 3-5 (`--first-seed 3`) in another.
+A candidate marked historical changed the recipe's defaults at the commit its
+`historical` names, which the recipe has since left; its row says so. Pooled rows:
 the accuracy is the mean over every seed, each time ratio the mean over every pair, and
 the goal is judged again on those means, as `compare.py` judges one file (met where the
 accuracy reaches the target and both ratios, by wall time and by median epochs, stay
@@ -50,6 +52,9 @@ def groups(results_dir):
             if "goal" not in model:  # the keras.io baseline
                 continue
             change = ", ".join(f"{k}={v}" for k, v in sorted(_overrides(result, name).items()))
+            if "historical" in result:  # a change of defaults the recipe no longer has
+                commit = result["historical"]["commit"][:7]
+                change = f"{change or 'its defaults'} at {commit} (historical)"
             key = (name, change, model["precision"], _cpu(result))
             group = pooled.setdefault(key, {
                 "recipe": name, "change": change or "(its defaults)",

@@ -1,6 +1,8 @@
-"""README table: the recipes against the keras.io convnet, side by side (compare.json).
+"""README table: the recipes against the keras.io convnet, side by side.
 
-A recipe's row comes from its own run where one exists (`SEPARATE_RUNS`): e.g.
+The table is the first current run of the whole comparison in `CPU_RUNS` (one per kind
+of CPU measured; a run marked historical yields to a current one), the others a
+paragraph each. A recipe's row comes from its own run where one exists (`SEPARATE_RUNS`): e.g.
 `compare.py --only-best --result compare_best` for the long `fashion_mnist_best`, with
 its ratios to the keras.io run measured beside it in that file, footnoted.
 """
@@ -20,9 +22,9 @@ OVERHEAD_RUN = "compare_overhead"
 # The same comparison on the other kernels: TensorFlow's own (oneDNN off), from before
 # `import kerasrecipes` turned oneDNN's on; shown beside the table's run when it exists.
 OTHER_KERNELS_RUN = "compare_onednn_off"
-# The same comparison on other CPUs than the table's (`compare.py --result <name>` run
-# there), a paragraph each where the file exists.
-OTHER_CPU_RUNS = ("compare_avx512",)
+# The whole comparison, one run per kind of CPU (`compare.py --result <name>` run there):
+# AMD EPYC with AVX2, Intel Xeon with AVX-512.
+CPU_RUNS = ("compare", "compare_avx512")
 LABELS = {
     "keras_io_convnet": "keras.io simple convnet (Adam, batch 128)",
     "fashion_mnist_fast": "`fashion_mnist_fast`",
@@ -134,22 +136,37 @@ def _model_parts(run, table=None):
     return parts
 
 
+def _cpu_model(run):
+    return run["provenance"]["cpu"]["model"]
+
+
 def _other_kernels_text(results_dir, result):
     """The run on the other kernels, one paragraph; "" when there is no such run."""
     run = _load_if_exists(results_dir, OTHER_KERNELS_RUN)
     if run is None:
         return ""
-    parts = _model_parts(run, result["models"])
+    # Speed-ups against the table's run only where both ran on the same kind of CPU.
+    same_cpu = _cpu_model(run) == _cpu_model(result)
+    parts = _model_parts(run, result["models"] if same_cpu else None)
     return (f"\nThe same comparison on TensorFlow's own kernels ({_kernels(run)}; "
             f"`import kerasrecipes` now sets it to 1 before TensorFlow loads, and the table's "
             f"run has {_kernels(result)}), `benchmarks/results/{OTHER_KERNELS_RUN}.json`: "
             + "; ".join(parts) + f". {source(run)}\n")
 
 
-def _other_cpus_text(results_dir):
-    """The same comparison on each other CPU (`OTHER_CPU_RUNS`), a paragraph each."""
+def table_run(results_dir):
+    """The name of the run the table shows: the first current one in `CPU_RUNS`."""
+    runs = [name for name in CPU_RUNS if os.path.exists(os.path.join(results_dir, name + ".json"))]
+    current = [name for name in runs if "historical" not in load(results_dir, name)]
+    return (current or runs)[0]
+
+
+def _other_cpus_text(results_dir, shown):
+    """The same comparison on each other CPU (`CPU_RUNS` but `shown`), a paragraph each."""
     text = ""
-    for name in OTHER_CPU_RUNS:
+    for name in CPU_RUNS:
+        if name == shown:
+            continue
         run = _load_if_exists(results_dir, name)
         if run is None:
             continue
@@ -169,7 +186,8 @@ def _other_cpus_text(results_dir):
 
 
 def render(results_dir):
-    result = load(results_dir, "compare")
+    shown = table_run(results_dir)
+    result = load(results_dir, shown)
     separate = {}
     for name, file in SEPARATE_RUNS.items():
         run = _load_if_exists(results_dir, file)
@@ -228,7 +246,7 @@ def render(results_dir):
                  "a time (recorded, not used to tune the recipes):\n\n"
                  + table(["setting", "value", "images/s", "peak MB"], rows))
     text += _other_kernels_text(results_dir, result)
-    text += _other_cpus_text(results_dir)
+    text += _other_cpus_text(results_dir, shown)
     for name, run in separate.items():
         baseline = run["models"]["keras_io_convnet"]
         kernels = "" if _kernels(run) == _kernels(result) else f" Its kernels: {_kernels(run)}."
@@ -236,5 +254,5 @@ def render(results_dir):
                  f"{SEPARATE_RUNS[name]}.json`) against its own keras.io run "
                  f"({baseline['wall_s']:.1f} s, {pct(baseline['test_accuracy'])}).{kernels}"
                  f"{_tta_text(run['models'][name])} {source(run)}\n")
-    text += "\n" + source(result) + "\n"
+    text += f"\nThe table: `benchmarks/results/{shown}.json`. " + source(result) + "\n"
     return text

@@ -39,6 +39,13 @@ def render(results_dir):
         f"median of {result['latency_runs']} single-image calls ({result['threads']} thread, "
         "LiteRT with its default XNNPACK delegate). Goal, SqueezeNet int8 <= 1 MB with <= 1 "
         f"point drop: {_size(goal['bytes'])}, {goal['accuracy_drop_points']:+.2f} points "
-        f"lost: {'met' if goal['met'] else 'not met'}.\n")
+        f"lost: {'met' if goal['met'] else 'not met'}.")
+    served = [r for r in result["rows"] if r["format"].endswith(" TTA")]
+    if served:
+        lines[-1] += (
+            " The formats serve one forward pass per image; a `SavedModel, ... TTA` row is the "
+            "recipe's own export, which serves the probabilities averaged over its config's "
+            "test-time augmentation views (its card's `served_tta`).")
+    lines[-1] += "\n"
     lines.append(source(result) + "\n")
     return "\n".join(lines)
