@@ -2,7 +2,8 @@
 Title: Fashion-MNIST with a small VGG-style net
 Description: The default kerasrecipes recipe: 3×3 convs, batch norm before ReLU, ReLU
 after 2×2 max pooling, SGD with Nesterov momentum from LR 0.1, reshuffled and augmented
-every epoch, exported as a SavedModel that takes raw uint8 images.
+every epoch, scored and exported with 10-view test-time augmentation (the image and its
+mirror, each shifted a pixel four ways) as a SavedModel that takes raw uint8 images.
 
 Run it with `python recipes/fashion_mnist_vgg.py`.
 """

@@ -15,10 +15,11 @@ def ensembles():
 
 def test_matching_width_finds_the_width_with_the_ensembles_parameters(ensembles):
     # The recipe's dropout is None (the preset's value): the builder must not receive it.
-    assert kr.recipes.config("fashion_mnist_vgg").dropout is None
-    member = kr.models.get("fashion_vgg_small", width=0.25).count_params()
+    config = kr.recipes.config("fashion_mnist_vgg")
+    assert config.dropout is None
+    member = kr.models.get(config.model, width=0.25).count_params()
     width, params = ensembles.matching_width(5 * member, {"epochs": 2})
     assert 0.25 < width < 1.0
-    assert params == kr.models.get("fashion_vgg_small", width=width).count_params()
+    assert params == kr.models.get(config.model, width=width).count_params()
     assert abs(params - 5 * member) / (5 * member) < 0.02
 

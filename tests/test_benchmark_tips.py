@@ -145,7 +145,7 @@ def test_renderer_shows_every_row_and_the_cited_ensemble(tips, tmp_path):
                                          "images": 5000, "width": 0.25}
     tips.provenance.RESULTS_DIR = str(tmp_path)
     try:
-        tips.write_result(rows, tips.kr.recipes.config(tips.RECIPE),
+        tips.write_result(rows, tips.kr.recipes.config(tips.RECIPE, **tips.BASE),
                           types.SimpleNamespace(quick=False), "python benchmarks/tips.py")
     finally:
         tips.provenance.RESULTS_DIR = os.path.join(ROOT, "benchmarks", "results")
