@@ -61,3 +61,17 @@ def test_measured_fields_point_into_their_results():
             for key in dotted.split("."):
                 found = found[int(key)] if isinstance(found, list) else found[key]
             assert isinstance(found, (int, float)), (tip["tip"], dotted)
+
+
+def test_a_figure_from_a_historical_result_says_so(tmp_path):
+    from tests import benchmark_modules
+
+    coverage = benchmark_modules.load("benchmarks/tables/coverage.py")
+    spec = {"result": "run", "fields": {"default recipe parameters": "model.params"}}
+    (tmp_path / "run.json").write_text(json.dumps({"model": {"params": 1718682}}))
+    assert coverage._measured(spec, str(tmp_path)) == (
+        "default recipe parameters 1,718,682 (`run.json`)")
+    (tmp_path / "run.json").write_text(json.dumps({
+        "model": {"params": 1739690}, "historical": {"reason": "old default", "commit": "a" * 40}}))
+    assert coverage._measured(spec, str(tmp_path)) == (
+        "default recipe parameters 1,739,690 (`run.json`, historical)")

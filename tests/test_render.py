@@ -202,6 +202,17 @@ def test_compare_table_adds_a_paragraph_for_each_other_cpu_run(tmp_path):
     assert "Historical, not re-measured since" in paragraph
 
 
+def test_compare_table_says_what_a_tta_row_scores_and_its_one_pass_accuracy(tmp_path):
+    compare, table = _compare_table_in(tmp_path)
+    table["models"]["fashion_mnist_vgg"].update(tta="flip_shift",
+                                                test_accuracy_without_tta_mean=0.9336)
+    (tmp_path / "compare.json").write_text(json.dumps(table))
+    text = compare.render(str(tmp_path))
+    assert ("`fashion_mnist_vgg` (default)'s test accuracy averages the probabilities over the "
+            "`flip_shift` test-time views of each image") in text
+    assert "with one forward pass: 93.36 %." in text
+
+
 def test_compare_table_shows_each_pair_and_counts_runs_not_seeds():
     compare = _module("render").table_module("compare")
     result = {"models": {

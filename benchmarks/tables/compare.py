@@ -63,12 +63,12 @@ def _row(name, run, note=""):
             accuracy, goal_text(run["goal"]) if "goal" in run else "—"]
 
 
-def _tta_text(row):
+def _tta_text(row, subject="Its"):
     """' Its accuracy averages ... one forward pass: 94.50 %.' for a row scored with TTA."""
     if not row.get("tta"):
         return ""
     plain = row.get("test_accuracy_without_tta_mean", row.get("test_accuracy_without_tta"))
-    return (f" Its test accuracy averages the probabilities over the `{row['tta']}` test-time "
+    return (f" {subject} test accuracy averages the probabilities over the `{row['tta']}` test-time "
             f"views of each image (the recipe's `tta`, which its exported SavedModel serves too); "
             f"with one forward pass: {pct(plain)}.")
 
@@ -232,6 +232,8 @@ def render(results_dir):
                      f"{source(overhead_run)})")
     if result.get("forced_precision"):
         text += f" Precision forced to {result['forced_precision']} (`--precision`)."
+    text += "".join(_tta_text(model, f"{LABELS.get(name, name)}'s")
+                    for name, model in result["models"].items())
     text += _pairs_text(result)
     skipped = [name for name in result.get("skipped", []) if name in LABELS
                and name not in separate]

@@ -43,7 +43,8 @@ def _measured(spec, results_dir):
         result = json.load(handle)
     figures = "; ".join(f"{label} {_number(_lookup(result, key))}"
                         for label, key in spec["fields"].items())
-    return f"{figures} (`{spec['result']}.json`)"
+    historical = ", historical" if "historical" in result else ""  # measured on an old default
+    return f"{figures} (`{spec['result']}.json`{historical})"
 
 
 def render(results_dir):
