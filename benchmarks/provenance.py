@@ -271,6 +271,37 @@ def process_seconds(stat="/proc/self/stat", uptime="/proc/uptime"):
     return round(since_boot - started, 1)
 
 
+def cpu_times(stat="/proc/stat"):
+    """`(steal, total)` CPU time of the whole machine so far, in clock ticks (Linux's
+    /proc/stat), or None where unknown."""
+    try:
+        with open(stat) as handle:
+            ticks = [int(value) for value in handle.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    # user, nice, system, idle, iowait, irq, softirq, steal (guest time is inside user)
+    return (ticks[7] if len(ticks) == 8 else 0), sum(ticks)
+
+
+_CPU_TIMES_AT_START = cpu_times()
+
+
+def steal_share(start=None, now=None):
+    """The share of the machine's CPU time a hypervisor gave to other guests (steal)
+    between `start` and `now` (`cpu_times()` values; by default since this module was
+    imported, i.e. the benchmark's start, and now), or None where unknown.
+
+    Recorded as `cpu_steal_share`: on a shared virtual machine a share of 0.25 means
+    the run's timings were taken on a quarter less CPU than the cores suggest, and a
+    ratio between runs measured at different times may reflect the host, not the code.
+    """
+    start = _CPU_TIMES_AT_START if start is None else start
+    now = cpu_times() if now is None else now
+    if start is None or now is None or now[1] <= start[1]:
+        return None
+    return round((now[0] - start[0]) / (now[1] - start[1]), 3)
+
+
 def _command():
     """The command line that is running, with the script's path relative to the repo."""
     script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
@@ -292,7 +323,7 @@ def provenance(config=None, precision=None, **extra):
 
     Returns:
         A JSON-ready dict with `commit`, `dirty`, `date`, `elapsed_s` (the process's
-        seconds so far), `cpu`, `versions`, `precision`,
+        seconds so far), `cpu_steal_share` (`steal_share()`), `cpu`, `versions`, `precision`,
         `environment` (the `RELEVANT_ENV` variables that are set),
         `config`, `recipes` (`{path in config: {"recipe", "overrides"}}`), `command`
         and the extras.
@@ -304,6 +335,7 @@ def provenance(config=None, precision=None, **extra):
         "dirty": bool(status) if status is not None else None,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "elapsed_s": process_seconds(),
+        "cpu_steal_share": steal_share(),
         "cpu": cpu_info(),
         "platform": platform.platform(),
         "versions": versions(),

@@ -130,6 +130,21 @@ def test_provenance_elapsed_seconds_come_from_the_process_start(tmp_path):
     assert provenance.process_seconds(str(tmp_path / "none"), str(tmp_path / "uptime")) is None
 
 
+def test_provenance_steal_share_is_the_hypervisors_part_of_the_machines_cpu_time(tmp_path):
+    provenance = _module("provenance")
+    # /proc/stat's first line: user nice system idle iowait irq softirq steal guest guest_nice
+    (tmp_path / "stat").write_text("cpu  100 0 50 800 0 0 0 50 0 0\ncpu0 1 2 3\n")
+    start = provenance.cpu_times(str(tmp_path / "stat"))
+    assert start == (50, 1000)
+    (tmp_path / "stat").write_text("cpu  400 0 150 1100 0 0 0 350 0 0\n")
+    now = provenance.cpu_times(str(tmp_path / "stat"))
+    assert provenance.steal_share(start, now) == 0.3  # 300 of the 1,000 ticks went elsewhere
+    assert provenance.steal_share(start, start) is None
+    assert provenance.cpu_times(str(tmp_path / "none")) is None
+    share = provenance.provenance()["cpu_steal_share"]
+    assert share is None or 0 <= share <= 1
+
+
 def test_provenance_records_the_environment_that_picks_kernels(monkeypatch):
     provenance = _module("provenance")
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
@@ -141,6 +156,9 @@ def test_provenance_records_the_environment_that_picks_kernels(monkeypatch):
     from _format import source
 
     assert "with `TF_ENABLE_ONEDNN_OPTS=1`." in source({"provenance": prov})
+    assert "steal" not in source({"provenance": dict(prov, cpu_steal_share=0.02)})
+    assert source({"provenance": dict(prov, cpu_steal_share=0.27)}).endswith(
+        "with `TF_ENABLE_ONEDNN_OPTS=1`, 27 % of the CPU time taken by the hypervisor (steal).")
 
 
 def _compare_table_in(tmp_path):

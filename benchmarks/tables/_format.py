@@ -34,6 +34,9 @@ def source(result):
     environment = prov.get("environment") or {}
     if environment:
         text += ", with " + ", ".join(f"`{k}={v}`" for k, v in sorted(environment.items()))
+    steal = prov.get("cpu_steal_share")
+    if steal and steal >= 0.05:  # a shared VM's host took that share: timings ran slower
+        text += f", {100 * steal:.0f} % of the CPU time taken by the hypervisor (steal)"
     text += "."
     if "historical" in result:
         text += (" Historical, not re-measured since: the recipe has changed (the reason and "
