@@ -103,12 +103,12 @@ def test_recipe_config_refuses_a_config_its_overrides_do_not_explain():
 def test_a_key_added_since_the_run_passes_at_its_default_and_fails_when_a_recipe_sets_it(
         monkeypatch):
     provenance = _provenance()
-    stored = provenance.recipe_config("fashion_mnist_vgg", {"epochs": 2})
+    stored = provenance.recipe_config("fashion_mnist_fast", {"epochs": 2})
     del stored["tta"]  # as a result written before the key existed
     result = _result(provenance, {"member": stored})
     assert provenance.drift(result, "benchmarks/results/example.json") == []
 
-    recipe = kr.recipes.get("fashion_mnist_vgg")
+    recipe = kr.recipes.get("fashion_mnist_fast")
     monkeypatch.setattr(recipe, "defaults", recipe.defaults.replace(tta="flip"))
     [message] = provenance.drift(result, "benchmarks/results/example.json")
     assert "tta: stored (absent), current 'flip'" in message, message
