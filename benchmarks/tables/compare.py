@@ -2,9 +2,10 @@
 
 The table is the first current run of the whole comparison in `CPU_RUNS` (one per kind
 of CPU measured; a run marked historical yields to a current one), the others a
-paragraph each. A recipe's row comes from its own run where one exists (`SEPARATE_RUNS`): e.g.
-`compare.py --only-best --result compare_best` for the long `fashion_mnist_best`, with
-its ratios to the keras.io run measured beside it in that file, footnoted.
+paragraph each. A recipe's row comes from its own run where one exists
+(`SEPARATE_RUNS`): e.g. `compare.py --only-best --result compare_best` for the long
+`fashion_mnist_best`, with its ratios to the keras.io run measured beside it in that
+file, footnoted.
 """
 
 import os
@@ -68,8 +69,8 @@ def _tta_text(row, subject="Its"):
     if not row.get("tta"):
         return ""
     plain = row.get("test_accuracy_without_tta_mean", row.get("test_accuracy_without_tta"))
-    return (f" {subject} test accuracy averages the probabilities over the `{row['tta']}` test-time "
-            f"views of each image (the recipe's `tta`, which its exported SavedModel serves too); "
+    return (f" {subject} test accuracy averages the probabilities over the `{row['tta']}` "
+            f"test-time views of each image (the recipe's `tta`, which its exported SavedModel serves too); "
             f"with one forward pass: {pct(plain)}.")
 
 
