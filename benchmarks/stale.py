@@ -9,8 +9,8 @@ where recorded). With no `--set` it lists the results that are stale today. It p
 and writes nothing else.
 
     python benchmarks/stale.py
-    python benchmarks/stale.py --set fashion_mnist_vgg:model=fashion_vgg_lean \\
-        --set fashion_mnist_vgg:tta=flip_shift
+    python benchmarks/stale.py --set fashion_mnist_vgg:epochs=12 \\
+        --set fashion_mnist_vgg:tta=flip
 """
 
 import argparse
