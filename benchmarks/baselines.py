@@ -46,13 +46,17 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 def epoch_times(timer):
-    """`epoch_s` (each epoch's seconds) and `median_epoch_s` of `timer`, for a result row.
+    """`epoch_s` (each epoch's seconds), `median_epoch_s` and `cpu_s` of `timer`, for a
+    result row.
 
     The median is what a shared machine's noise leaves alone: one epoch slowed by another
-    process moves the total but not the median.
+    process moves the total but not the median. `cpu_s`, the process's CPU time over the
+    epochs, leaves out what the hypervisor gives other guests (steal), which slows every
+    epoch alike and so moves the median too.
     """
     return {"epoch_s": [round(t, 2) for t in timer.times],
-            "median_epoch_s": round(statistics.median(timer.times), 3)}
+            "median_epoch_s": round(statistics.median(timer.times), 3),
+            "cpu_s": round(sum(timer.cpu_times), 1)}
 
 
 def keras_io_convnet():
@@ -82,7 +86,7 @@ def run_baseline(epochs, train_samples=None, test_samples=None, verbose=2):
 
     Returns:
         A dict: model, params, epochs, train_images, wall_s (fit, validation
-        included), epoch_s and median_epoch_s (`epoch_times`), images_per_s,
+        included), epoch_s, median_epoch_s and cpu_s (`epoch_times`), images_per_s,
         test_accuracy, evaluate_s (the test evaluation's seconds, outside wall_s),
         precision ("float32") and the model itself under "keras_model"
         (dropped before writing JSON).
@@ -132,7 +136,7 @@ def run_recipe(name, overrides, test_samples=None, verbose=2):
     Returns:
         A dict: model, params, config (the full `recipe.config.to_dict()`), precision
         (the resolved dtype policy), jit_compile, epochs, train_images, wall_s,
-        epoch_s and median_epoch_s (`epoch_times`), images_per_s, test_accuracy (with
+        epoch_s, median_epoch_s and cpu_s (`epoch_times`), images_per_s, test_accuracy (with
         the config's test-time augmentation, if any: then `tta` and
         `test_accuracy_without_tta` too), evaluate_s (the seconds of the evaluation
         that gives test_accuracy, TTA views included; outside wall_s),

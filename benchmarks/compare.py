@@ -5,8 +5,10 @@ recipes `fashion_mnist_vgg`, `fashion_mnist_fast` and `fashion_mnist_best` (`--b
 seeds), one after the other on the same machine, and reports for each: test accuracy,
 wall time of `fit()` (validation included), images/s, the resolved precision and XLA
 setting, the wall-time ratio to keras.io (of the totals, and of the median epochs, which
-another process on a shared machine slowing a few epochs does not move) and each goal
-met or missed by how much (a time goal is met only where both ratios are within it):
+another process on a shared machine slowing a few epochs does not move), the ratio of
+the process's CPU-seconds (`cpu_ratio`, which a hypervisor's steal does not move either;
+recorded, not judged) and each goal met or missed by how much (a time goal is met only
+where both wall-time ratios are within it):
 
 | recipe | goal |
 | --- | --- |
@@ -259,12 +261,27 @@ def explore(args):
                     "not used to tune the recipes", "rows": rows}
 
 
+def cpu_ratio(row, baseline):
+    """The ratio of the process's CPU-seconds over the epochs (`cpu_s`), or None where
+    either run lacks them (rows recorded before `cpu_s` was).
+
+    Recorded beside the wall-time ratios, which the goals are on: where a hypervisor
+    gives a share of the host's CPU to other guests (steal) both wall ratios move, this one
+    does not, so it tells a slow host from a slow recipe.
+    """
+    if "cpu_s" not in row or "cpu_s" not in baseline:
+        return None
+    return round(row["cpu_s"] / baseline["cpu_s"], 2)
+
+
 def recipe_run(name, overrides, baseline, peaks, test_samples, verbose):
     """One timed run of recipe `name`, with FLOPs and its ratios to `baseline`."""
     row = baselines.run_recipe(name, overrides, test_samples=test_samples, verbose=verbose)
     row = with_flops(row, row.pop("keras_model"), peaks)
     row["wall_ratio"] = round(row["wall_s"] / baseline["wall_s"], 2)
     row["median_wall_ratio"] = median_wall_ratio(row, baseline)
+    if cpu_ratio(row, baseline) is not None:
+        row["cpu_ratio"] = cpu_ratio(row, baseline)
     print({k: v for k, v in row.items() if k != "config"}, flush=True)
     return row
 
@@ -280,7 +297,8 @@ def summarise_pairs(runs, baseline_runs=None):
     With one pair the row is that run. With more, the first run's fields stay (params,
     precision) and the row adds `runs` and the means: test accuracy (and the one-pass
     accuracy where the recipe averages test-time views), wall time, images/s, FLOP/s, and
-    the ratios, each taken within its pair before averaging, so that a slow spell of the
+    the ratios (the CPU-seconds' too, where recorded), each taken within its pair before
+    averaging, so that a slow spell of the
     shared host lands on both halves of a pair rather than on one side of the comparison.
     Runs of different seeds (`--seed-per-pair`) add `seeds`, and their accuracy mean and
     std are then over seeds.
@@ -319,6 +337,9 @@ def summarise_pairs(runs, baseline_runs=None):
         row["wall_ratio"] = round(statistics.mean(ratios), 2)
         row["median_wall_ratio"] = round(statistics.mean(
             median_wall_ratio(run, base) for run, base in zip(runs, baseline_runs)), 2)
+        cpu = [cpu_ratio(run, base) for run, base in zip(runs, baseline_runs)]
+        if None not in cpu:
+            row["cpu_ratio"] = round(statistics.mean(cpu), 2)
     return row
 
 
@@ -366,7 +387,8 @@ def run(args):
     baseline = summarise_pairs(baseline_runs)
     # keras.io over all its runs: what the best recipe (run after the pairs) is compared with
     reference = {key: statistics.mean(run[key] for run in baseline_runs)
-                 for key in ("wall_s", "median_epoch_s", "test_accuracy")}
+                 for key in ("wall_s", "median_epoch_s", "test_accuracy", "cpu_s")
+                 if all(key in run for run in baseline_runs)}
     reference["epochs"] = epochs
     models = {BASELINE: baseline}
     configs = {BASELINE: {**baselines.KERAS_IO_CONFIG, "epochs": epochs}}
@@ -382,6 +404,8 @@ def run(args):
             row["wall_ratio"] = round(wall / reference["wall_s"], 2)
             row["median_wall_ratio"] = round(
                 statistics.mean(r["median_wall_ratio"] for r in runs), 2)
+            if all("cpu_ratio" in r for r in runs):
+                row["cpu_ratio"] = round(statistics.mean(r["cpu_ratio"] for r in runs), 2)
             ratio = wall / reference["wall_s"]
         else:
             runs = paired_runs[name]

@@ -88,8 +88,14 @@ def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
         peak = result["matmul_peak"][row["peak_dtype"]]["flops_per_s"]
         assert row["fraction_of_peak"] == pytest.approx(
             row["images_per_s"] * row["train_flops_per_image"] / peak, abs=6e-4)
+        assert row["cpu_s"] > 0  # the process's CPU time over the epochs
         if name == "keras_io_convnet":
             continue
+        # cpu_s is rounded to 0.1 s and the ratio (best's: the mean over its seeds) to 0.01
+        cpu_s = statistics.mean(r["cpu_s"] for r in row.get("runs", [row]))
+        low = (cpu_s - 0.05) / (baseline["cpu_s"] + 0.05) - 0.006
+        high = (cpu_s + 0.05) / (baseline["cpu_s"] - 0.05) + 0.006
+        assert low <= row["cpu_ratio"] <= high
         goal = row["goal"]
         accuracy = row.get("test_accuracy_mean", row["test_accuracy"])
         target = baseline["test_accuracy"] if name == "fashion_mnist_fast" else goal["accuracy_at_least"]
@@ -282,6 +288,12 @@ def test_pairs_take_each_ratio_within_its_pair(compare):
     base = compare.summarise_pairs(keras_io)
     assert base["wall_ratio"] == 1.0 and base["wall_s_mean"] == 150.0 and "wall_ratios" not in base
     assert compare.summarise_pairs(recipe[:1], keras_io[:1]) == recipe[0]
+    assert "cpu_ratio" not in row  # runs recorded before cpu_s was
+    for runs, cpu_s in ((keras_io, (200.0, 210.0)), (recipe, (600.0, 420.0))):
+        for run_, seconds in zip(runs, cpu_s):
+            run_["cpu_s"] = seconds
+    assert [compare.cpu_ratio(r, b) for r, b in zip(recipe, keras_io)] == [3.0, 2.0]
+    assert compare.summarise_pairs(recipe, keras_io)["cpu_ratio"] == 2.5
     with pytest.raises(SystemExit):
         compare.parse_args(["--pairs", "0"])
 

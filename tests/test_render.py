@@ -247,6 +247,18 @@ def test_compare_table_shows_each_pair_and_counts_runs_not_seeds():
     cells = compare._row("fashion_mnist_vgg", row)
     assert cells[-2] == "93.50 % ± 0.10 (2 runs)" and cells[4] == "400.0"
 
+
+def test_compare_table_gives_the_cpu_second_ratios_where_recorded():
+    compare = _module("render").table_module("compare")
+    result = {"models": {"keras_io_convnet": {"cpu_s": 500.0},
+                         "fashion_mnist_vgg": {"cpu_ratio": 2.71},
+                         "fashion_mnist_fast": {"cpu_ratio": 0.8}}}
+    text = compare._cpu_text(result)
+    assert "the goals are on wall time" in text
+    assert text.endswith("`fashion_mnist_vgg` (default) 2.71×, `fashion_mnist_fast` 0.80× "
+                         "keras.io's.")
+    assert compare._cpu_text({"models": {"fashion_mnist_vgg": {"wall_ratio": 2.9}}}) == ""
+
 def _candidate(seeds, accuracy, ratio, overrides, cpu="Some Xeon"):
     """A `compare.py --set ... --seed-per-pair` result with one run per seed."""
     runs = [{"test_accuracy": accuracy + (seed % 3 - 1) / 1000, "wall_ratio": ratio,

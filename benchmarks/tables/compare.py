@@ -88,6 +88,18 @@ def _pairs_text(result):
             f"ratio is taken within its pair, then averaged: " + "; ".join(parts) + ".")
 
 
+def _cpu_text(result):
+    """' By CPU-seconds ...: A 2.71×, B 0.80×.' for the models of `result` that record
+    `cpu_ratio`; "" for runs from before it was recorded."""
+    parts = [f"{LABELS.get(name, name)} {model['cpu_ratio']:.2f}×"
+             for name, model in result["models"].items() if "cpu_ratio" in model]
+    if not parts:
+        return ""
+    return (" By the process's CPU-seconds over the epochs, which time the hypervisor gives "
+            "other guests (steal) does not add to (recorded; the goals are on wall time): "
+            + ", ".join(parts) + " keras.io's.")
+
+
 def _speedup(table_row, other):
     """' (the table's run: 1.52× its speed, 1.35× by median epochs)': one model, two runs."""
     return (f" (the table's run: {other['wall_s'] / _mean(table_row, 'wall_s'):.2f}× its speed, "
@@ -182,7 +194,7 @@ def _other_cpus_text(results_dir, shown):
         text += "."
         if run.get("forced_precision"):
             text += f" Precision forced to {run['forced_precision']} (`--precision`)."
-        text += _pairs_text(run) + f" {source(run)}\n"
+        text += _pairs_text(run) + _cpu_text(run) + f" {source(run)}\n"
     return text
 
 
@@ -235,7 +247,7 @@ def render(results_dir):
         text += f" Precision forced to {result['forced_precision']} (`--precision`)."
     text += "".join(_tta_text(model, f"{LABELS.get(name, name)}'s")
                     for name, model in result["models"].items())
-    text += _pairs_text(result)
+    text += _pairs_text(result) + _cpu_text(result)
     skipped = [name for name in result.get("skipped", []) if name in LABELS
                and name not in separate]
     if skipped and not result.get("quick"):
