@@ -10,9 +10,8 @@ each image (`tta="flip_shift"`: the image and its mirror, each unshifted and shi
 by one pixel four ways), in `evaluate()` and in its export. That buys the accuracy the
 lean model gives up for speed: 93.71 ± 0.09 % over six seeds in 2.6x the keras.io
 convnet's training time on 2 cores of an Intel Xeon with AVX-512 in float32, where the
-previous default (`fashion_vgg_small`, one forward pass) took 3.3x (a later two-pair
-run, on a host whose hypervisor took a quarter of the CPU, gave 2.98x, 3.08x by median
-epochs: the 3x goal wants a quiet host's re-run before it is called met there). One
+previous default (`fashion_vgg_small`, one forward pass) took 3.3x; a two-pair re-run
+on a quiet host of that kind gave 2.6x (2.4x by median epochs, 93.74 % with seed 0). One
 forward pass (`export(tta="none")`, `evaluate(tta="none")`) scores ~0.35 points less
 and costs a tenth per image. The README's compare and candidates tables give the measured figures
 (benchmarks/results/compare_avx512.json, candidate_vgg_lean_tta_fs*.json);
