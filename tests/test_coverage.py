@@ -75,3 +75,17 @@ def test_a_figure_from_a_historical_result_says_so(tmp_path):
         "model": {"params": 1739690}, "historical": {"reason": "old default", "commit": "a" * 40}}))
     assert coverage._measured(spec, str(tmp_path)) == (
         "default recipe parameters 1,739,690 (`run.json`, historical)")
+
+
+def test_a_difference_in_points_reads_as_one(tmp_path):
+    from tests import benchmark_modules
+
+    coverage = benchmark_modules.load("benchmarks/tables/coverage.py")
+    spec = {"result": "run", "fields": {"5 members vs best member, points": "gain.best",
+                                        "vs one model, points": "gain.wide",
+                                        "activation std": "std"}}
+    (tmp_path / "run.json").write_text(json.dumps(
+        {"gain": {"best": 0.9833, "wide": -0.38}, "std": 0.8357654832303962}))
+    assert coverage._measured(spec, str(tmp_path)) == (
+        "5 members vs best member, points +0.98; vs one model, points -0.38; "
+        "activation std 0.8358 (`run.json`)")

@@ -22,7 +22,9 @@ def _lookup(result, dotted):
     return value
 
 
-def _number(value):
+def _number(value, label=""):
+    if isinstance(value, float) and label.endswith("points"):  # a difference in points
+        return f"{value:+.2f}"
     if isinstance(value, float):
         return f"{value:+.4f}" if abs(value) < 1 and value < 0 else f"{value:.4g}"
     if isinstance(value, int):
@@ -41,7 +43,7 @@ def _measured(spec, results_dir):
         return f"`benchmarks/results/{spec['result']}.json`{row}"
     with open(path) as handle:
         result = json.load(handle)
-    figures = "; ".join(f"{label} {_number(_lookup(result, key))}"
+    figures = "; ".join(f"{label} {_number(_lookup(result, key), label)}"
                         for label, key in spec["fields"].items())
     historical = ", historical" if "historical" in result else ""  # measured on an old default
     return f"{figures} (`{spec['result']}.json`{historical})"
