@@ -1,5 +1,6 @@
 """README table: the default recipe against the keras.io convnet (train_default.json)."""
 
+from _format import goal_text
 from _format import load
 from _format import pct
 from _format import source
@@ -16,9 +17,15 @@ def render(results_dir):
                      f"{run['images_per_s']:,.0f}", pct(run["test_accuracy"])])
     goal = result["goal"]
     text = table(["model", "params", "epochs", "wall s", "images/s", "test accuracy"], rows)
-    text += (f"\nWall-time ratio {result['wall_ratio_recipe_over_baseline']:.2f}× (goal: ≥ "
-             f"{pct(goal['test_accuracy_at_least'], 1)} in at most {goal['wall_ratio_at_most']:g}×"
-             f"; {'met' if result['goal_met'] else 'missed'}). ")
+    text += f"\nWall-time ratio {result['wall_ratio_recipe_over_baseline']:.2f}×"
+    if "median_wall_ratio" in result:  # judged as compare.py judges (older files: the total only)
+        text += f" ({result['median_wall_ratio']:.2f}× by median epochs"
+        if "cpu_ratio" in result:
+            text += f", {result['cpu_ratio']:.2f}× by the process's CPU-seconds"
+        text += f"); goal {goal_text(goal)}. "
+    else:
+        text += (f" (goal: ≥ {pct(goal['test_accuracy_at_least'], 1)} in at most "
+                 f"{goal['wall_ratio_at_most']:g}×; {'met' if result['goal_met'] else 'missed'}). ")
     if "provenance" in result:
         text += source(result) + "\n"
     else:
