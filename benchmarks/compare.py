@@ -298,8 +298,8 @@ def summarise_pairs(runs, baseline_runs=None):
     precision) and the row adds `runs` and the means: test accuracy (and the one-pass
     accuracy where the recipe averages test-time views), wall time, images/s, FLOP/s, and
     the ratios (the CPU-seconds' too, where recorded), each taken within its pair before
-    averaging, so that a slow spell of the
-    shared host lands on both halves of a pair rather than on one side of the comparison.
+    averaging, so that a slow spell of the shared host lands on both halves of a pair
+    rather than on one side of the comparison.
     Runs of different seeds (`--seed-per-pair`) add `seeds`, and their accuracy mean and
     std are then over seeds.
 
