@@ -17,12 +17,13 @@ Rows (`--only`): init, batch_norm, activations, pooling, preprocessing, augmenta
 regularization, optimizers, shuffle, small_models, ensembles_extras. The ensemble half
 of the last row is cited from benchmarks/results/ensembles.json (its renderer reads it).
 
-    nice python benchmarks/tips.py                    # the whole table, about an hour on 2 cores
+    nice python benchmarks/tips.py                    # the whole table, 1–1.5 h on 2 cores
     python benchmarks/tips.py --only shuffle,pooling  # some rows, merged into tips.json
     python benchmarks/tips.py --quick                 # a smoke run (tiny budget, 1 seed)
 
 Writes benchmarks/results/tips.json (after every row, atomically, so a killed run keeps
-its finished rows) and tips.md (the README's table, `benchmarks/tables/tips.py`). Prints
+its finished rows; each row records the date and commit it was measured at, since
+`--only` merges rows from different runs) and tips.md (the README's table, `benchmarks/tables/tips.py`). Prints
 one JSON line per arm and seed as it finishes.
 """
 
@@ -609,7 +610,8 @@ def main(argv=None):
     try:
         for row in args.only:
             rows[row] = run_row(row, seeds, test, args.quick, scratch)
-            rows[row]["date"] = provenance.provenance()["date"]
+            stamp = provenance.provenance()
+            rows[row].update(date=stamp["date"], commit=stamp["commit"])
             ordered = {name: rows[name] for name in ROWS if name in rows}
             write_result(ordered, base, args, command)
     finally:

@@ -92,6 +92,8 @@ def test_quick_row_runs_and_only_merges(tips, tmp_path):
         tips.run_arm, tips.pool_order_check = original
     result = _load(tmp_path / "tips.json")
     assert list(result["rows"]) == ["pooling", "shuffle"]  # in the table's order
+    # Each merged row keeps the commit it was measured at.
+    assert {row["commit"] for row in result["rows"].values()} == {result["provenance"]["commit"]}
     text = (tmp_path / "tips.md").read_text()
     assert "**shuffle**" in text and "**pooling**" in text
 
