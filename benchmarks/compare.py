@@ -274,14 +274,29 @@ def cpu_ratio(row, baseline):
     return round(row["cpu_s"] / baseline["cpu_s"], 2)
 
 
+def ratios(row, baseline):
+    """A run's ratios to a keras.io run: what every program here records beside a row.
+
+    Args:
+        row: a run row (`wall_s`, `median_epoch_s`, `epochs`, and `cpu_s` where recorded).
+        baseline: the keras.io run row it is compared with.
+
+    Returns:
+        A dict: `wall_ratio` (the totals'), `median_wall_ratio` (`median_wall_ratio`) and,
+        where both rows record `cpu_s`, `cpu_ratio`; each rounded to 2 places.
+    """
+    result = {"wall_ratio": round(row["wall_s"] / baseline["wall_s"], 2),
+              "median_wall_ratio": median_wall_ratio(row, baseline)}
+    if cpu_ratio(row, baseline) is not None:
+        result["cpu_ratio"] = cpu_ratio(row, baseline)
+    return result
+
+
 def recipe_run(name, overrides, baseline, peaks, test_samples, verbose):
     """One timed run of recipe `name`, with FLOPs and its ratios to `baseline`."""
     row = baselines.run_recipe(name, overrides, test_samples=test_samples, verbose=verbose)
     row = with_flops(row, row.pop("keras_model"), peaks)
-    row["wall_ratio"] = round(row["wall_s"] / baseline["wall_s"], 2)
-    row["median_wall_ratio"] = median_wall_ratio(row, baseline)
-    if cpu_ratio(row, baseline) is not None:
-        row["cpu_ratio"] = cpu_ratio(row, baseline)
+    row.update(ratios(row, baseline))
     print({k: v for k, v in row.items() if k != "config"}, flush=True)
     return row
 
