@@ -47,13 +47,24 @@ _RECIPE_CONFIG_KEYS = {"name", "model", "epochs", "batch_size", "optimizer"}
 _MISSING = object()  # no such key: never equal to a stored value
 
 
-def _git(*args):
+def _git(*args, cwd=ROOT):
     try:
-        out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
                              timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() if out.returncode == 0 else None
+
+
+def dirty(root=ROOT):
+    """Whether a tracked file differs from the commit, results aside; None outside git.
+
+    `benchmarks/results/` is left out because the programs write there while they run
+    (tips.py after every row), so a result would otherwise mark itself dirty.
+    """
+    status = _git("status", "--porcelain", "--untracked-files=no", "--",
+                  ":(exclude)benchmarks/results", cwd=root)
+    return bool(status) if status is not None else None
 
 
 def cpu_info(cpuinfo="/proc/cpuinfo"):
@@ -328,11 +339,10 @@ def provenance(config=None, precision=None, **extra):
         `config`, `recipes` (`{path in config: {"recipe", "overrides"}}`), `command`
         and the extras.
     """
-    status = _git("status", "--porcelain", "--untracked-files=no")
     extra.setdefault("command", _command())
     return {
         "commit": _git("rev-parse", "HEAD"),
-        "dirty": bool(status) if status is not None else None,
+        "dirty": dirty(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "elapsed_s": process_seconds(),
         "cpu_steal_share": steal_share(),

@@ -2,6 +2,7 @@
 
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -116,6 +117,23 @@ def test_provenance_names_cpu_flags_and_versions():
     assert prov["precision"] == "float32" and prov["config"] == {"a": 1}
     assert len(prov["commit"] or "x" * 40) == 40
     assert prov["elapsed_s"] is None or prov["elapsed_s"] >= 0
+
+
+def test_provenance_dirty_means_code_changed_not_a_result_being_written(tmp_path):
+    provenance = _module("provenance")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    (tmp_path / "benchmarks" / "results" / "tips.json").write_text("{}")
+    (tmp_path / "benchmarks" / "tips.py").write_text("A = 1\n")
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    assert provenance.dirty(str(tmp_path)) is False
+    (tmp_path / "benchmarks" / "results" / "tips.json").write_text('{"rows": {}}')
+    assert provenance.dirty(str(tmp_path)) is False  # a run writing its own result
+    (tmp_path / "benchmarks" / "tips.py").write_text("A = 2\n")
+    assert provenance.dirty(str(tmp_path)) is True
+    assert provenance.dirty(str(tmp_path / "not_a_repo_below")) is None
 
 
 def test_provenance_elapsed_seconds_come_from_the_process_start(tmp_path):
