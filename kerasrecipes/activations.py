@@ -13,12 +13,12 @@ Keras has ReLU, LeakyReLU, ELU, sigmoid, tanh and a PReLU layer. This module add
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, activations: prelu vs relu): +0.27 ± 0.34 pt, within noise / depends (3 seeds).
-Measured (tips.json, activations: leaky_relu vs relu): -0.13 ± 0.62 pt, within noise / depends (3 seeds).
-Measured (tips.json, activations: rrelu vs relu): +0.07 ± 0.64 pt, within noise / depends (3 seeds).
-Measured (tips.json, activations: relu vs elu): -0.29 ± 0.17 s, confirmed (3 seeds).
-Measured (tips.json, activations: relu vs tanh): -0.13 ± 0.37 pt, within noise / depends (3 seeds).
-Measured (tips.json, activations: relu vs sigmoid): +0.89 ± 0.40 pt, confirmed (3 seeds).
+Measured (tips.json, activations: prelu vs relu): +0.24 ± 0.61 pt, within noise / depends (3 seeds).
+Measured (tips.json, activations: leaky_relu vs relu): +0.22 ± 0.69 pt, within noise / depends (3 seeds).
+Measured (tips.json, activations: rrelu vs relu): +0.14 ± 0.83 pt, within noise / depends (3 seeds).
+Measured (tips.json, activations: relu vs elu): +0.04 ± 0.20 s, within noise / depends (3 seeds).
+Measured (tips.json, activations: relu vs tanh): -0.17 ± 0.65 pt, within noise / depends (3 seeds).
+Measured (tips.json, activations: relu vs sigmoid): +0.91 ± 0.62 pt, confirmed (3 seeds).
 """
 
 import warnings

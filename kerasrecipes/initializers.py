@@ -16,11 +16,11 @@ the seeds use. Biases start at zero: every builder keeps Keras' `bias_initialize
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, init: he_normal vs zeros): +66.92 ± 0.48 pt, confirmed (3 seeds).
-Measured (tips.json, init: he_normal vs small_random): +66.92 ± 0.48 pt, confirmed (3 seeds).
-Measured (tips.json, init: he_normal vs calibrated): +5.47 ± 1.94 pt, confirmed (3 seeds).
-Measured (tips.json, init: he_normal vs glorot_normal): +4.22 ± 2.37 pt, confirmed (3 seeds).
-Measured (tips.json, init: he_normal vs he_uniform): +1.53 ± 1.24 pt, confirmed (3 seeds).
+Measured (tips.json, init: he_normal vs zeros): +66.95 ± 0.68 pt, confirmed (3 seeds).
+Measured (tips.json, init: he_normal vs small_random): +66.95 ± 0.68 pt, confirmed (3 seeds).
+Measured (tips.json, init: he_normal vs calibrated): +5.68 ± 2.13 pt, confirmed (3 seeds).
+Measured (tips.json, init: he_normal vs glorot_normal): +4.37 ± 2.55 pt, confirmed (3 seeds).
+Measured (tips.json, init: he_normal vs he_uniform): +1.64 ± 1.18 pt, confirmed (3 seeds).
 """
 
 import math

@@ -5,9 +5,9 @@ a CLI `--set` or a config file can carry the strength.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, regularization: l2 vs none): +0.06 ± 0.83 pt, within noise / depends (3 seeds).
-Measured (tips.json, regularization: l1 vs none): -0.17 ± 0.76 pt, within noise / depends (3 seeds).
-Measured (tips.json, regularization: dropout vs none): -0.78 ± 0.88 pt, within noise / depends (3 seeds).
+Measured (tips.json, regularization: l2 vs none): +0.09 ± 0.77 pt, within noise / depends (3 seeds).
+Measured (tips.json, regularization: l1 vs none): -0.08 ± 0.77 pt, within noise / depends (3 seeds).
+Measured (tips.json, regularization: dropout vs none): -0.73 ± 0.93 pt, within noise / depends (3 seeds).
 """
 
 import keras

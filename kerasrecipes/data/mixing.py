@@ -17,8 +17,8 @@ References:
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, ensembles_extras: mixup vs plain): -0.86 ± 0.67 pt, not confirmed (3 seeds).
-Measured (tips.json, ensembles_extras: cutmix vs plain): -2.87 ± 0.49 pt, not confirmed (3 seeds).
+Measured (tips.json, ensembles_extras: mixup vs plain): -0.87 ± 0.42 pt, not confirmed (3 seeds).
+Measured (tips.json, ensembles_extras: cutmix vs plain): -2.96 ± 0.69 pt, not confirmed (3 seeds).
 """
 
 import keras

@@ -9,7 +9,7 @@ and unaugmented.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, shuffle: reshuffled vs fixed_order): +0.14 ± 0.50 pt, within noise / depends (3 seeds).
+Measured (tips.json, shuffle: reshuffled vs fixed_order): +0.06 ± 0.61 pt, within noise / depends (3 seeds).
 """
 
 import keras

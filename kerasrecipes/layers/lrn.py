@@ -6,8 +6,8 @@ is a `keras.ops` version that runs on every backend.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, pooling: maxpool vs maxpool_lrn): -5.09 ± 0.48 s, confirmed (3 seeds).
-Measured (tips.json, pooling: maxpool_lrn vs maxpool): -1.47 ± 0.91 pt, not confirmed (3 seeds).
+Measured (tips.json, pooling: maxpool vs maxpool_lrn): -11.75 ± 4.71 s, confirmed (3 seeds).
+Measured (tips.json, pooling: maxpool_lrn vs maxpool): -1.75 ± 0.89 pt, not confirmed (3 seeds).
 """
 
 import keras

@@ -9,9 +9,9 @@ compared ("avoid LRN, prefer max pooling").
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, batch_norm: bn_before vs bn_after): -0.04 ± 0.66 pt, within noise / depends (3 seeds).
-Measured (tips.json, batch_norm: bn_before vs no_bn): +2.06 ± 1.41 pt, confirmed (3 seeds).
-Measured (tips.json, batch_norm: bn_before vs no_bn_lr0.01): +5.36 ± 1.41 pt, confirmed (3 seeds).
+Measured (tips.json, batch_norm: bn_before vs bn_after): +0.29 ± 0.88 pt, within noise / depends (3 seeds).
+Measured (tips.json, batch_norm: bn_before vs no_bn): +1.96 ± 1.11 pt, confirmed (3 seeds).
+Measured (tips.json, batch_norm: bn_before vs no_bn_lr0.01): +5.50 ± 1.62 pt, confirmed (3 seeds).
 """
 
 import math

@@ -16,8 +16,8 @@ Example:
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, preprocessing: standardize vs squeeze): -0.10 ± 0.37 pt, within noise / depends (3 seeds).
-Measured (tips.json, preprocessing: zca vs standardize): -0.97 ± 0.48 pt, not confirmed (3 seeds).
+Measured (tips.json, preprocessing: standardize vs squeeze): -0.35 ± 0.94 pt, within noise / depends (3 seeds).
+Measured (tips.json, preprocessing: zca vs standardize): -0.61 ± 0.83 pt, within noise / depends (3 seeds).
 """
 
 import keras

@@ -19,7 +19,7 @@ them the recipe keeps Keras' `SparseCategoricalCrossentropy` and `"accuracy"`.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, ensembles_extras: ema vs plain): -2.81 ± 1.89 pt, not confirmed (3 seeds).
+Measured (tips.json, ensembles_extras: ema vs plain): -3.10 ± 1.47 pt, not confirmed (3 seeds).
 """
 
 import keras

@@ -19,11 +19,11 @@ tensor on its own (Keras' meaning), `clipvalue=v` clips each value to `[-v, v]`.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, optimizers: momentum vs sgd): +3.14 ± 0.72 pt, confirmed (3 seeds).
-Measured (tips.json, optimizers: adam vs momentum): -3.35 ± 0.72 pt, not confirmed (3 seeds).
-Measured (tips.json, optimizers: rmsprop vs adagrad): +5.41 ± 0.60 pt, confirmed (3 seeds).
-Measured (tips.json, optimizers: clip_1 vs no_clip): -0.27 ± 0.38 pt, within noise / depends (3 seeds).
-Measured (tips.json, optimizers: clip_10 vs no_clip): -0.13 ± 0.44 pt, within noise / depends (3 seeds).
+Measured (tips.json, optimizers: momentum vs sgd): +3.26 ± 0.74 pt, confirmed (3 seeds).
+Measured (tips.json, optimizers: adam vs momentum): -3.38 ± 0.71 pt, not confirmed (3 seeds).
+Measured (tips.json, optimizers: rmsprop vs adagrad): +5.40 ± 0.57 pt, confirmed (3 seeds).
+Measured (tips.json, optimizers: clip_1 vs no_clip): -0.15 ± 0.58 pt, within noise / depends (3 seeds).
+Measured (tips.json, optimizers: clip_10 vs no_clip): -0.27 ± 0.71 pt, within noise / depends (3 seeds).
 """
 
 import keras

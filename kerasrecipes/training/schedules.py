@@ -7,10 +7,10 @@ set, divide the LR by 2 (or by 5)": Keras' `ReduceLROnPlateau` with `factor=1/2`
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, optimizers: plateau_/2 vs constant): +0.38 ± 0.61 pt, within noise / depends (3 seeds).
-Measured (tips.json, optimizers: plateau_/5 vs constant): +0.61 ± 0.55 pt, confirmed (3 seeds).
-Measured (tips.json, optimizers: x0.98/epoch vs constant): +0.00 ± 1.19 pt, within noise / depends (3 seeds).
-Measured (tips.json, optimizers: cosine vs constant): +1.27 ± 0.62 pt, confirmed (3 seeds).
+Measured (tips.json, optimizers: plateau_/2 vs constant): +0.92 ± 1.37 pt, within noise / depends (3 seeds).
+Measured (tips.json, optimizers: plateau_/5 vs constant): +1.26 ± 1.22 pt, confirmed (3 seeds).
+Measured (tips.json, optimizers: x0.98/epoch vs constant): +0.40 ± 1.77 pt, within noise / depends (3 seeds).
+Measured (tips.json, optimizers: cosine vs constant): +1.32 ± 1.24 pt, confirmed (3 seeds).
 """
 
 import keras

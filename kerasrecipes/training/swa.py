@@ -12,7 +12,7 @@ Reference:
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, ensembles_extras: swa vs plain): -0.05 ± 0.61 pt, within noise / depends (3 seeds).
+Measured (tips.json, ensembles_extras: swa vs plain): -0.05 ± 0.44 pt, within noise / depends (3 seeds).
 """
 
 import warnings

@@ -17,7 +17,7 @@ with zeros, as the training pipeline's pad-and-crop does.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, ensembles_extras: tta_flip vs plain): +0.49 ± 0.56 pt, within noise / depends (3 seeds).
+Measured (tips.json, ensembles_extras: tta_flip vs plain): +0.36 ± 0.47 pt, within noise / depends (3 seeds).
 """
 
 import keras

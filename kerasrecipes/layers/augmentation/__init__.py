@@ -7,9 +7,9 @@ pixel noise, pixel drop and the composing `RandomTransform`.
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
-Measured (tips.json, augmentation: flip_crop vs none): -1.53 ± 0.59 pt, not confirmed (3 seeds).
-Measured (tips.json, augmentation: fancy_pca vs flip_crop): -0.53 ± 0.24 pt, not confirmed (3 seeds).
-Measured (tips.json, augmentation: strong vs flip_crop): -7.08 ± 1.09 pt, not confirmed (3 seeds).
+Measured (tips.json, augmentation: flip_crop vs none): -1.93 ± 0.72 pt, not confirmed (3 seeds).
+Measured (tips.json, augmentation: fancy_pca vs flip_crop): -0.17 ± 0.63 pt, within noise / depends (3 seeds).
+Measured (tips.json, augmentation: strong vs flip_crop): -7.21 ± 1.54 pt, not confirmed (3 seeds).
 """
 
 from kerasrecipes.layers.augmentation.fancy_pca import FancyPCA
