@@ -282,8 +282,9 @@ def ratios(row, baseline):
         baseline: the keras.io run row it is compared with.
 
     Returns:
-        A dict: `wall_ratio` (the totals'), `median_wall_ratio` (`median_wall_ratio`) and,
-        where both rows record `cpu_s`, `cpu_ratio`; each rounded to 2 places.
+        A dict: `wall_ratio` (the totals'), `median_wall_ratio` (`median_wall_ratio()`:
+        the median epoch times the epochs) and, where both rows record `cpu_s`,
+        `cpu_ratio`; each rounded to 2 places.
     """
     result = {"wall_ratio": round(row["wall_s"] / baseline["wall_s"], 2),
               "median_wall_ratio": median_wall_ratio(row, baseline)}

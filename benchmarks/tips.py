@@ -23,8 +23,8 @@ of the last row is cited from benchmarks/results/ensembles.json (its renderer re
 
 Writes benchmarks/results/tips.json (after every row, atomically, so a killed run keeps
 its finished rows; each row records the date and commit it was measured at, since
-`--only` merges rows from different runs) and tips.md (the README's table, `benchmarks/tables/tips.py`). Prints
-one JSON line per arm and seed as it finishes.
+`--only` merges rows from different runs) and tips.md (the README's table,
+`benchmarks/tables/tips.py`). Prints one JSON line per arm and seed as it finishes.
 """
 
 import argparse
