@@ -288,8 +288,9 @@ def ratios(row, baseline):
     """
     result = {"wall_ratio": round(row["wall_s"] / baseline["wall_s"], 2),
               "median_wall_ratio": median_wall_ratio(row, baseline)}
-    if cpu_ratio(row, baseline) is not None:
-        result["cpu_ratio"] = cpu_ratio(row, baseline)
+    cpu = cpu_ratio(row, baseline)
+    if cpu is not None:
+        result["cpu_ratio"] = cpu
     return result
 
 
