@@ -1,4 +1,5 @@
-"""Shared fixtures: real Fashion-MNIST (loaded once) and quiet TensorFlow logs."""
+"""Shared fixtures: real Fashion-MNIST (loaded once), quiet TensorFlow logs, and under
+pytest-xdist TensorFlow threads sized to each worker's share of the cores."""
 
 import os
 
@@ -22,8 +23,9 @@ def _intra_op_threads():
 
 # Read by TensorFlow when it starts its thread pools, so before any test imports it; the
 # processes the tests start inherit it. A value set by the caller is kept.
-if _intra_op_threads() is not None:
-    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(_intra_op_threads()))
+_THREADS = _intra_op_threads()
+if _THREADS is not None:
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(_THREADS))
 
 # Before any test module imports Keras: the suite runs on the kernels users get, oneDNN's
 # (kerasrecipes/_onednn.py), whichever module a worker happens to import first.
