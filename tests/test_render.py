@@ -240,6 +240,20 @@ def test_compare_table_adds_a_paragraph_for_each_other_cpu_run(tmp_path):
     assert "Historical, not re-measured since" in paragraph
 
 
+def test_other_cpu_paragraph_says_what_auto_precision_resolved_to(tmp_path):
+    compare, table = _compare_table_in(tmp_path)
+    other = json.loads(json.dumps(table))
+    other["forced_precision"] = None  # each recipe's own precision="auto"
+    other["provenance"]["cpu"] = {"model": "Some Xeon", "cores": 2,
+                                  "flags": ["avx512f", "amx_bf16", "amx_tile"]}
+    for name, model in other["models"].items():
+        model["precision"] = "float32" if name == "keras_io_convnet" else "mixed_bfloat16"
+    (tmp_path / f"{compare.CPU_RUNS[2]}.json").write_text(json.dumps(other))
+    paragraph = compare.render(str(tmp_path)).split("on another CPU, Some Xeon")[1].split("\n")[0]
+    assert paragraph.startswith(" (with AMX)")
+    assert ("The recipes ran at their own `precision=\"auto\"`, which resolved to "
+            "`mixed_bfloat16` on this CPU (keras.io's model in `float32`, as written).") in paragraph
+    assert "Precision forced" not in paragraph
 def test_compare_table_says_what_a_tta_row_scores_and_its_one_pass_accuracy(tmp_path):
     compare, table = _compare_table_in(tmp_path)
     table["models"]["fashion_mnist_vgg"].update(tta="flip_shift",

@@ -24,8 +24,8 @@ OVERHEAD_RUN = "compare_overhead"
 # `import kerasrecipes` turned oneDNN's on; shown beside the table's run when it exists.
 OTHER_KERNELS_RUN = "compare_onednn_off"
 # The whole comparison, one run per kind of CPU (`compare.py --result <name>` run there):
-# AMD EPYC with AVX2, Intel Xeon with AVX-512.
-CPU_RUNS = ("compare", "compare_avx512")
+# AMD EPYC with AVX2, Intel Xeon with AVX-512, Intel Xeon with AMX.
+CPU_RUNS = ("compare", "compare_avx512", "compare_amx")
 LABELS = {
     "keras_io_convnet": "keras.io simple convnet (Adam, batch 128)",
     "fashion_mnist_fast": "`fashion_mnist_fast`",
@@ -174,6 +174,18 @@ def table_run(results_dir):
     return (current or runs)[0]
 
 
+def _precision_text(run):
+    """' Precision forced to float32 (`--precision`).', or for a run with each recipe's own
+    `precision="auto"`, what it resolved to on that CPU."""
+    if run.get("forced_precision"):
+        return f" Precision forced to {run['forced_precision']} (`--precision`)."
+    resolved = sorted({model["precision"] for name, model in run["models"].items()
+                       if name != "keras_io_convnet"})
+    return (" The recipes ran at their own `precision=\"auto\"`, which resolved to "
+            + " and ".join(f"`{p}`" for p in resolved) + " on this CPU (keras.io's model in "
+            f"`{run['models']['keras_io_convnet']['precision']}`, as written).")
+
+
 def _other_cpus_text(results_dir, shown):
     """The same comparison on each other CPU (`CPU_RUNS` but `shown`), a paragraph each."""
     text = ""
@@ -187,14 +199,13 @@ def _other_cpus_text(results_dir, shown):
         amx = "with" if "amx_bf16" in cpu.get("flags", []) else "without"
         text += (f"\nThe same comparison on another CPU, {cpu['model']} ({amx} AMX), "
                  f"`benchmarks/results/{name}.json`: " + "; ".join(_model_parts(run)) + ".")
-        peak = run["matmul_peak"]["float32"]["flops_per_s"] / 1e9
-        text += f" Its float32 matmul peak: {peak:.0f} GFLOP/s"
+        peaks = run["matmul_peak"]
+        text += (f" Its matmul peak: {peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s in "
+                 f"float32, {peaks['bfloat16']['flops_per_s'] / 1e9:.0f} in bfloat16")
         if run.get("flop_fraction_goal"):
             text += f"; the default model reaches {_flop_goal_text(run['flop_fraction_goal'])}"
         text += "."
-        if run.get("forced_precision"):
-            text += f" Precision forced to {run['forced_precision']} (`--precision`)."
-        text += _pairs_text(run) + _cpu_text(run) + f" {source(run)}\n"
+        text += _precision_text(run) + _pairs_text(run) + _cpu_text(run) + f" {source(run)}\n"
     return text
 
 
@@ -243,8 +254,7 @@ def render(results_dir):
         if overhead_run is not result:
             text += (f" (From its own run, `benchmarks/results/{OVERHEAD_RUN}.json`: "
                      f"{source(overhead_run)})")
-    if result.get("forced_precision"):
-        text += f" Precision forced to {result['forced_precision']} (`--precision`)."
+    text += _precision_text(result)
     text += "".join(_tta_text(model, f"{LABELS.get(name, name)}'s")
                     for name, model in result["models"].items())
     text += _pairs_text(result) + _cpu_text(result)
