@@ -58,6 +58,24 @@ def test_each_mode_runs_in_litert_close_to_keras(trained, tmp_path, quantize):
     assert os.path.getsize(path) < (0.5 * float_size if quantize in ("dynamic", "int8") else 1.5 * float_size)
 
 
+@pytest.mark.parametrize("quantize", [None, "int8"])
+def test_a_bfloat16_model_converts_as_its_float32_copy(trained, tmp_path, quantize):
+    """precision="auto" trains in mixed_bfloat16 on CPUs with AMX; TFLite has no bfloat16 ops."""
+    from kerasrecipes.training import precision
+
+    model, calibration, x_test, _ = trained
+    with precision.policy_scope("mixed_bfloat16"):
+        half = models.get("fashion_vgg_small", width=0.25)
+    half.set_weights(model.get_weights())
+    path = export.tflite(half, str(tmp_path / "half.tflite"), quantize=quantize,
+                         representative_data=calibration if quantize == "int8" else None)
+    assert half.dtype_policy.name == "mixed_bfloat16"  # converted a copy, not the model
+    got = export.run_tflite(path, x_test[:64])
+    # The float32 model's predictions: the copy has its weights and computes in float32.
+    tolerance = TOLERANCE[quantize]["probabilities"]
+    assert np.max(np.abs(got - model.predict(x_test[:64].astype("float32"), verbose=0))) <= tolerance
+
+
 def _scales(runner):
     return [d["quantization"][0] for d in runner.get_tensor_details() if d["quantization"][0]]
 

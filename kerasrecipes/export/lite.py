@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasrecipes._names import unknown_name_error
+from kerasrecipes.training import precision
 
 MODES = (None, "dynamic", "float16", "int8")
 # Images the int8 converter calibrates its activation ranges on.
@@ -87,6 +88,9 @@ def convert(model, quantize=None, representative_data=None):
             "e.g. a recipe's train_data) when quantize='int8': full-integer quantization "
             "calibrates every activation's range on them. Received: representative_data=None"
         )
+    # TFLite has no bfloat16 kernels: a model trained under precision="auto" on an AMX
+    # CPU (mixed_bfloat16) converts as its float32 copy, the modes' "float32" activations.
+    model = precision.float32_copy(model)
     input_shape = tuple(model.inputs[0].shape)
 
     @tf.function(input_signature=[tf.TensorSpec((None, *input_shape[1:]), tf.float32,

@@ -33,13 +33,18 @@ def squeeze(name="squeeze"):
     return keras.layers.Rescaling(1.0 / 127.5, offset=-1.0, name=name)
 
 
-def standardization(per="channel", name=None):
+def standardization(per="channel", name=None, dtype="float32"):
     """Returns a `keras.layers.Normalization` that standardises per channel or pixel.
 
     Args:
         per: `"channel"` (one mean and std per channel, over all pixels) or
             `"pixel"` (one per position and channel, over the images).
         name: optional layer name.
+        dtype: the layer's dtype policy. Defaults to `"float32"`, whatever the global
+            policy: Keras' `Normalization.adapt()` fails under `mixed_bfloat16` (it adds
+            its float32 running mean to a bfloat16 batch mean), and the statistics of
+            raw 0..255 pixels want float32 anyway; the next layer casts to its own
+            compute dtype.
 
     Returns:
         An un-adapted `keras.layers.Normalization`; call `adapt(data)` with an
@@ -48,7 +53,7 @@ def standardization(per="channel", name=None):
     axes = {"channel": -1, "pixel": (-3, -2, -1)}
     if per not in axes:
         raise ValueError(f"Argument `per` must be one of {sorted(axes)}. Received: per={per!r}")
-    return keras.layers.Normalization(axis=axes[per], name=name)
+    return keras.layers.Normalization(axis=axes[per], name=name, dtype=dtype)
 
 
 @keras.saving.register_keras_serializable(package="kerasrecipes")

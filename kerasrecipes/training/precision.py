@@ -34,6 +34,7 @@ import dataclasses
 
 import keras
 
+from kerasrecipes import _keras_compat
 from kerasrecipes._names import unknown_name_error
 
 POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
@@ -279,3 +280,44 @@ def policy_scope(policy):
         yield
     finally:
         keras.config.set_dtype_policy(previous)
+
+
+def _float32_policies(config):
+    """`config` (a serialized Keras object) with every mixed dtype policy made float32."""
+    if isinstance(config, list):
+        return [_float32_policies(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    if config.get("class_name") == "DTypePolicy" and str(
+            config.get("config", {}).get("name", "")).startswith("mixed_"):
+        return {**config, "config": {**config["config"], "name": "float32"}}
+    return {key: _float32_policies(value) for key, value in config.items()}
+
+
+def float32_copy(model):
+    """Returns `model` computing in float32: itself where it already does, else a copy.
+
+    A model trained under `mixed_bfloat16` or `mixed_float16` keeps float32 variables, so
+    the copy (rebuilt from the config with every mixed policy made float32, then given
+    the same weights) predicts what the model does up to the rounding of the half-precision
+    compute. For targets without half-precision kernels: TFLite has no bfloat16 ops.
+
+    Args:
+        model: a built, Keras-serializable `keras.Model`.
+
+    Returns:
+        A `keras.Model` whose layers all compute in float32.
+
+    Example:
+
+    >>> with policy_scope("mixed_bfloat16"):
+    ...     model = kerasrecipes.models.get("fashion_vgg_small")
+    >>> float32_copy(model).dtype_policy.name
+    'float32'
+    """
+    if all(layer.dtype_policy.name == "float32" for layer in _keras_compat.flatten_layers(model)):
+        return model
+    config = _float32_policies(keras.saving.serialize_keras_object(model))
+    copy = keras.saving.deserialize_keras_object(config)
+    copy.set_weights(model.get_weights())
+    return copy

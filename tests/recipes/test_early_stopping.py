@@ -23,7 +23,9 @@ def test_early_stopping_stops_on_a_plateau_and_restores_the_best_weights():
     # ...and the model holds the best epoch's weights, not the last epoch's.
     restored = recipe.model.evaluate(recipe.val_data, verbose=0, return_dict=True)["loss"]
     assert restored == pytest.approx(val_loss[best], rel=1e-4)
-    assert abs(restored - val_loss[-1]) > 1e-3
+    # Closer to the best epoch's loss than to the last one's (under bfloat16 compute, on
+    # CPUs with AMX, the two were 9e-4 apart).
+    assert abs(restored - val_loss[best]) < abs(restored - val_loss[-1])
 
     # The same run: ~100k parameters for 64 images is an extreme ratio, and diagnose says so.
     size = [f for f in recipe.findings if f.code == "model_too_large"]

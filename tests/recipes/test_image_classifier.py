@@ -102,10 +102,14 @@ def test_zca_is_adapted_on_the_training_split_and_the_export_serves_raw_pixels(f
     assert kr.export.load_metadata(path)["config"]["preprocessing"] == "zca"
 
 
-def test_standardize_statistics_come_from_the_training_split(fashion_mnist):
+# mixed_bfloat16: what precision="auto" resolves to on CPUs with AMX, whatever this host has.
+@pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])
+def test_standardize_statistics_come_from_the_training_split(fashion_mnist, precision):
     x, y = fashion_subset(fashion_mnist, classes=3, per_class=20)
-    recipe = kr.recipes.get("image_classifier")(data=(x, y), preprocessing="standardize", **FAST)
+    recipe = kr.recipes.get("image_classifier")(data=(x, y), preprocessing="standardize",
+                                                precision=precision, **FAST)
     layer = recipe.model.get_layer("standardize")
+    assert layer.dtype_policy.name == "float32"  # the statistics of 0..255 pixels
     train = recipe.source.train[0].astype("float64")
     np.testing.assert_allclose(np.ravel(layer.mean), [train.mean()], rtol=1e-4)
     np.testing.assert_allclose(np.ravel(layer.variance), [train.var()], rtol=1e-3)
