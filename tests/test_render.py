@@ -254,6 +254,24 @@ def test_other_cpu_paragraph_says_what_auto_precision_resolved_to(tmp_path):
     assert ("The recipes ran at their own `precision=\"auto\"`, which resolved to "
             "`mixed_bfloat16` on this CPU (keras.io's model in `float32`, as written).") in paragraph
     assert "Precision forced" not in paragraph
+    assert "Recipe overhead" not in paragraph
+
+    # Its own overhead run (NAME_overhead.json) joins it, but only from the same CPU.
+    overhead = {"provenance": other["provenance"], "quick": False, "forced_precision": None,
+                "overhead": {"images_per_s_ratio_recipe_over_hand_written": 0.991,
+                             "median_epoch_s": {"recipe": 6.5, "hand_written": 6.44},
+                             "train_images": 10000, "repeats": 6, "goal_at_least": 0.98,
+                             "met": True}}
+    name = f"{compare.CPU_RUNS[2]}_overhead"
+    (tmp_path / f"{name}.json").write_text(json.dumps(overhead))
+    text = compare.render(str(tmp_path))
+    paragraph = text.split("on another CPU, Some Xeon")[1].split("\n")[0]
+    assert ("Recipe overhead: `recipe.fit()` runs at 0.991× the images/s of a hand-written "
+            "`model.fit()`") in paragraph and f"`benchmarks/results/{name}.json`" in paragraph
+    assert "0.991×" not in text.replace(paragraph, "")  # not the table's
+    overhead["provenance"] = table["provenance"]  # measured on another CPU
+    (tmp_path / f"{name}.json").write_text(json.dumps(overhead))
+    assert "0.991×" not in compare.render(str(tmp_path))
 def test_compare_table_says_what_a_tta_row_scores_and_its_one_pass_accuracy(tmp_path):
     compare, table = _compare_table_in(tmp_path)
     table["models"]["fashion_mnist_vgg"].update(tta="flip_shift",

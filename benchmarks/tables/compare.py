@@ -18,7 +18,8 @@ from _format import table
 
 # Recipe -> the result of its separate run, when it has one (replacing its compare.json row).
 SEPARATE_RUNS = {"fashion_mnist_best": "compare_best"}
-# The recipe-overhead A/B's own run (`compare.py --only-overhead`), when it has one.
+# The recipe-overhead A/B's own run (`compare.py --only-overhead`) on the table's CPU, when
+# it has one; each other CPU run NAME takes its own from NAME_overhead.json.
 OVERHEAD_RUN = "compare_overhead"
 # The same comparison on the other kernels: TensorFlow's own (oneDNN off), from before
 # `import kerasrecipes` turned oneDNN's on; shown beside the table's run when it exists.
@@ -186,6 +187,30 @@ def _precision_text(run):
             f"`{run['models']['keras_io_convnet']['precision']}`, as written).")
 
 
+def _overhead_text(overhead_run, file, run):
+    """' Recipe overhead: ...' from `overhead_run` (its own run, `file`.json) where there is
+    one on `run`'s CPU, else from `run` itself; "" where neither measured it."""
+    if overhead_run is None or _cpu_model(overhead_run) != _cpu_model(run):
+        overhead_run = run
+    if "overhead" not in overhead_run:
+        return ""
+    over = overhead_run["overhead"]
+    median = over["median_epoch_s"]
+    text = (f" Recipe overhead: `recipe.fit()` runs at "
+            f"{over['images_per_s_ratio_recipe_over_hand_written']:.3f}× the images/s of a "
+            f"hand-written `model.fit()` of the same model, optimizer and pipeline (median "
+            f"epoch {median['recipe']:.2f} s vs {median['hand_written']:.2f} s on "
+            f"{over['train_images']:,} images, {over['repeats']} interleaved repeat(s); goal "
+            f"≥ {over['goal_at_least']:g}×: {'met' if over['met'] else 'missed'})")
+    if "images_per_cpu_s_ratio_recipe_over_hand_written" in over:
+        text += (f"; per CPU-second, which the host's load leaves alone, "
+                 f"{over['images_per_cpu_s_ratio_recipe_over_hand_written']:.3f}×")
+    text += "."
+    if overhead_run is not run:
+        text += f" (From its own run, `benchmarks/results/{file}.json`: {source(overhead_run)})"
+    return text
+
+
 def _other_cpus_text(results_dir, shown):
     """The same comparison on each other CPU (`CPU_RUNS` but `shown`), a paragraph each."""
     text = ""
@@ -205,6 +230,8 @@ def _other_cpus_text(results_dir, shown):
         if run.get("flop_fraction_goal"):
             text += f"; the default model reaches {_flop_goal_text(run['flop_fraction_goal'])}"
         text += "."
+        overhead_file = f"{name}_overhead"  # `compare.py --only-overhead` run there
+        text += _overhead_text(_load_if_exists(results_dir, overhead_file), overhead_file, run)
         text += _precision_text(run) + _pairs_text(run) + _cpu_text(run) + f" {source(run)}\n"
     return text
 
@@ -237,23 +264,7 @@ def render(results_dir):
     flop_goal = separate.get("fashion_mnist_vgg", result).get("flop_fraction_goal")
     if flop_goal:
         text += f" The default model reaches {_flop_goal_text(flop_goal)}."
-    overhead_run = _load_if_exists(results_dir, OVERHEAD_RUN) or result
-    if "overhead" in overhead_run:
-        over = overhead_run["overhead"]
-        median = over["median_epoch_s"]
-        text += (f" Recipe overhead: `recipe.fit()` runs at "
-                 f"{over['images_per_s_ratio_recipe_over_hand_written']:.3f}× the images/s of a "
-                 f"hand-written `model.fit()` of the same model, optimizer and pipeline (median "
-                 f"epoch {median['recipe']:.2f} s vs {median['hand_written']:.2f} s on "
-                 f"{over['train_images']:,} images, {over['repeats']} interleaved repeat(s); goal "
-                 f"≥ {over['goal_at_least']:g}×: {'met' if over['met'] else 'missed'})")
-        if "images_per_cpu_s_ratio_recipe_over_hand_written" in over:
-            text += (f"; per CPU-second, which the host's load leaves alone, "
-                     f"{over['images_per_cpu_s_ratio_recipe_over_hand_written']:.3f}×")
-        text += "."
-        if overhead_run is not result:
-            text += (f" (From its own run, `benchmarks/results/{OVERHEAD_RUN}.json`: "
-                     f"{source(overhead_run)})")
+    text += _overhead_text(_load_if_exists(results_dir, OVERHEAD_RUN), OVERHEAD_RUN, result)
     text += _precision_text(result)
     text += "".join(_tta_text(model, f"{LABELS.get(name, name)}'s")
                     for name, model in result["models"].items())
