@@ -272,6 +272,18 @@ def test_other_cpu_paragraph_says_what_auto_precision_resolved_to(tmp_path):
     overhead["provenance"] = table["provenance"]  # measured on another CPU
     (tmp_path / f"{name}.json").write_text(json.dumps(overhead))
     assert "0.991×" not in compare.render(str(tmp_path))
+
+    # Its own best-recipe run (NAME_best.json) joins its clauses the same way.
+    with open(os.path.join(ROOT, "benchmarks", "results", "compare_best.json")) as handle:
+        best = json.load(handle)
+    best["provenance"] = other["provenance"]
+    best["models"]["fashion_mnist_best"].update(wall_ratio=4.25, test_accuracy_mean=0.9437)
+    name = f"{compare.CPU_RUNS[2]}_best"
+    (tmp_path / f"{name}.json").write_text(json.dumps(best))
+    paragraph = compare.render(str(tmp_path)).split("on another CPU, Some Xeon")[1].split("\n")[0]
+    assert "; `fashion_mnist_best` " in paragraph and ", 4.25× (" in paragraph
+    assert "94.37 %, goal ≥ 95.0 % in ≤ 10.0×: missed" in paragraph
+    assert f"`fashion_mnist_best` from its own run, `benchmarks/results/{name}.json`" in paragraph
 def test_compare_table_says_what_a_tta_row_scores_and_its_one_pass_accuracy(tmp_path):
     compare, table = _compare_table_in(tmp_path)
     table["models"]["fashion_mnist_vgg"].update(tta="flip_shift",

@@ -5,7 +5,8 @@ of CPU measured; a run marked historical yields to a current one), the others a
 paragraph each. A recipe's row comes from its own run where one exists
 (`SEPARATE_RUNS`): e.g. `compare.py --only-best --result compare_best` for the long
 `fashion_mnist_best`, with its ratios to the keras.io run measured beside it in that
-file, footnoted.
+file, footnoted. A paragraph's run NAME takes the same from `NAME_best` and
+`NAME_overhead`. Separate runs join a run only where they were measured on its CPU.
 """
 
 import os
@@ -189,9 +190,8 @@ def _precision_text(run):
 
 def _overhead_text(overhead_run, file, run):
     """' Recipe overhead: ...' from `overhead_run` (its own run, `file`.json) where there is
-    one on `run`'s CPU, else from `run` itself; "" where neither measured it."""
-    if overhead_run is None or _cpu_model(overhead_run) != _cpu_model(run):
-        overhead_run = run
+    one, else from `run` itself; "" where neither measured it."""
+    overhead_run = overhead_run or run
     if "overhead" not in overhead_run:
         return ""
     over = overhead_run["overhead"]
@@ -211,6 +211,12 @@ def _overhead_text(overhead_run, file, run):
     return text
 
 
+def _same_cpu_run(results_dir, name, run):
+    """The parsed `<name>.json` where it exists and was measured on `run`'s CPU, else None."""
+    other = _load_if_exists(results_dir, name)
+    return other if other is not None and _cpu_model(other) == _cpu_model(run) else None
+
+
 def _other_cpus_text(results_dir, shown):
     """The same comparison on each other CPU (`CPU_RUNS` but `shown`), a paragraph each."""
     text = ""
@@ -222,8 +228,22 @@ def _other_cpus_text(results_dir, shown):
             continue
         cpu = run["provenance"]["cpu"]
         amx = "with" if "amx_bf16" in cpu.get("flags", []) else "without"
+        best_file = f"{name}_best"  # `compare.py --only-best` run there
+        # (compare_best is the table's row, footnoted there: not repeated here.)
+        best = (None if best_file in SEPARATE_RUNS.values()
+                else _same_cpu_run(results_dir, best_file, run))
+        models = dict(run["models"])
+        if best is not None and "fashion_mnist_best" in best["models"]:
+            models["fashion_mnist_best"] = best["models"]["fashion_mnist_best"]
         text += (f"\nThe same comparison on another CPU, {cpu['model']} ({amx} AMX), "
-                 f"`benchmarks/results/{name}.json`: " + "; ".join(_model_parts(run)) + ".")
+                 f"`benchmarks/results/{name}.json`: "
+                 + "; ".join(_model_parts(dict(run, models=models))) + ".")
+        if "fashion_mnist_best" in models and best is not None:
+            baseline = best["models"]["keras_io_convnet"]
+            text += (f" `fashion_mnist_best` from its own run, `benchmarks/results/"
+                     f"{best_file}.json`, against its own keras.io run ({baseline['wall_s']:.1f} s, "
+                     f"{pct(baseline['test_accuracy'])})."
+                     + _tta_text(models["fashion_mnist_best"]) + f" {source(best)}")
         peaks = run["matmul_peak"]
         text += (f" Its matmul peak: {peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s in "
                  f"float32, {peaks['bfloat16']['flops_per_s'] / 1e9:.0f} in bfloat16")
@@ -231,7 +251,7 @@ def _other_cpus_text(results_dir, shown):
             text += f"; the default model reaches {_flop_goal_text(run['flop_fraction_goal'])}"
         text += "."
         overhead_file = f"{name}_overhead"  # `compare.py --only-overhead` run there
-        text += _overhead_text(_load_if_exists(results_dir, overhead_file), overhead_file, run)
+        text += _overhead_text(_same_cpu_run(results_dir, overhead_file, run), overhead_file, run)
         text += _precision_text(run) + _pairs_text(run) + _cpu_text(run) + f" {source(run)}\n"
     return text
 
@@ -264,7 +284,7 @@ def render(results_dir):
     flop_goal = separate.get("fashion_mnist_vgg", result).get("flop_fraction_goal")
     if flop_goal:
         text += f" The default model reaches {_flop_goal_text(flop_goal)}."
-    text += _overhead_text(_load_if_exists(results_dir, OVERHEAD_RUN), OVERHEAD_RUN, result)
+    text += _overhead_text(_same_cpu_run(results_dir, OVERHEAD_RUN, result), OVERHEAD_RUN, result)
     text += _precision_text(result)
     text += "".join(_tta_text(model, f"{LABELS.get(name, name)}'s")
                     for name, model in result["models"].items())

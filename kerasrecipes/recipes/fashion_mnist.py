@@ -97,6 +97,8 @@ fashion_mnist_fast = register(
 # (95.6 %, 96.0 % with erasing; Zhong et al., github.com/zhunzhong07/Random-Erasing):
 # 31.0M multiply-adds per 28x28 image for 300 epochs, ~11x the compute that 10x keras.io
 # holds on 2 CPU cores (~50 epochs of this model's 16.3M), so 95 % needs a GPU run.
+# bfloat16 on a CPU with AMX does not change that: 94.16 ± 0.13 % over seeds 0-2 in 6.97x
+# keras.io's time (benchmarks/results/compare_amx_best.json), as in float32.
 fashion_mnist_best = register(
     "fashion_mnist_best",
     dict(_FASHION_MNIST, model="fashion_vgg_small", epochs=30, augment="flip_crop_erase",

@@ -318,6 +318,7 @@ def float32_copy(model):
     if all(layer.dtype_policy.name == "float32" for layer in _keras_compat.flatten_layers(model)):
         return model
     config = _float32_policies(keras.saving.serialize_keras_object(model))
+    config.pop("compile_config", None)  # an inference copy: no optimizer to rebuild
     copy = keras.saving.deserialize_keras_object(config)
     copy.set_weights(model.get_weights())
     return copy

@@ -58,7 +58,7 @@ def test_detect_prefers_tpu_then_gpus_then_cpu(monkeypatch, tpu, gpus, flags, ex
 
 
 def test_detect_on_this_machine_sees_its_cpu_and_stays_float32():
-    # The test machines have no GPU and no AMX (AMD EPYC, AVX2): auto is float32, XLA off.
+    # The test machines have no GPU; auto is float32 where the CPU has no AMX. XLA off.
     device = precision.detect()
     assert device.kind == "cpu"
     if "amx_bf16" not in device.cpu_flags:
@@ -106,3 +106,23 @@ def test_policy_scope_applies_inside_and_restores_after_errors():
             raise RuntimeError("boom")
     assert layer.compute_dtype == "bfloat16" and layer.variable_dtype == "float32"
     assert keras.config.dtype_policy().name == before
+
+
+def test_float32_copy_keeps_the_weights_and_computes_in_float32():
+    import numpy as np
+
+    with precision.policy_scope("mixed_float16"):
+        inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu")])
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, keras.layers.Dense(3, dtype="float32")(inner(inputs)))
+    model.compile(optimizer="sgd", loss="mse")  # a LossScaleOptimizer: not rebuilt
+    copy = precision.float32_copy(model)
+    assert copy is not model and model.layers[1].layers[0].compute_dtype == "float16"
+    names = {layer.dtype_policy.name for layer in [copy, *copy.layers, *copy.layers[1].layers]}
+    assert names == {"float32"}
+    for a, b in zip(model.get_weights(), copy.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    np.testing.assert_allclose(copy.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-2)
+    plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    assert precision.float32_copy(plain) is plain
