@@ -232,13 +232,15 @@ def _other_cpus_text(results_dir, shown):
         # (compare_best is the table's row, footnoted there: not repeated here.)
         best = (None if best_file in SEPARATE_RUNS.values()
                 else _same_cpu_run(results_dir, best_file, run))
+        if best is not None and "fashion_mnist_best" not in best["models"]:
+            best = None
         models = dict(run["models"])
-        if best is not None and "fashion_mnist_best" in best["models"]:
+        if best is not None:
             models["fashion_mnist_best"] = best["models"]["fashion_mnist_best"]
         text += (f"\nThe same comparison on another CPU, {cpu['model']} ({amx} AMX), "
                  f"`benchmarks/results/{name}.json`: "
                  + "; ".join(_model_parts(dict(run, models=models))) + ".")
-        if "fashion_mnist_best" in models and best is not None:
+        if best is not None:
             baseline = best["models"]["keras_io_convnet"]
             text += (f" `fashion_mnist_best` from its own run, `benchmarks/results/"
                      f"{best_file}.json`, against its own keras.io run ({baseline['wall_s']:.1f} s, "
