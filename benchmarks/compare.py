@@ -20,8 +20,10 @@ Where the time goes: the CPU's matmul peak in float32 and bfloat16 is measured i
 run (`flops.matmul_peak`), each model's training FLOPs per image are counted from its
 layers (`flops.forward_macs`, x 2 x 3), and its training FLOP/s is given as a fraction of
 the peak of its precision (goal: at least 40 % for the default model). `--explore` adds
-default-model images/s at batch 64/128/256, 1 vs 2 intra-op threads and oneDNN on/off,
-each in a fresh process (`throughput.py`): recorded, not used to tune the recipes.
+default-model images/s and their fraction of that peak at batch 64/128/256/512, 1 vs 2
+intra-op threads, oneDNN on/off and float32 vs bfloat16, each in a fresh process on random
+images (`throughput.py`): recorded, not used to tune the recipes. `--only-explore` runs the
+peaks and that alone (`--result NAME_explore` beside a run NAME of the README's table).
 
 `--pairs N` runs keras.io and the recipes beside it N times, interleaved (keras.io, recipes,
 keras.io, recipes, ...), takes each ratio within its pair and reports their mean, so that a
@@ -131,14 +133,19 @@ def goal_verdict(name, accuracy, ratio, baseline_accuracy, median_ratio=None):
     }
 
 
+def flop_rate(images_per_s, train_flops_per_image, precision, peaks):
+    """Training GFLOP/s and their fraction of the matmul peak of `precision`'s dtype."""
+    rate = images_per_s * train_flops_per_image
+    dtype = flops.peak_dtype(precision)
+    return {"train_gflops_per_s": round(rate / 1e9, 2), "peak_dtype": dtype,
+            "fraction_of_peak": round(rate / peaks[dtype]["flops_per_s"], 3)}
+
+
 def with_flops(row, model, peaks):
     """Adds FLOP counts and the fraction of the matching-precision matmul peak to `row`."""
     per_image = flops.training_flops_per_image(model)
-    rate = row["images_per_s"] * per_image
-    peak = peaks[flops.peak_dtype(row["precision"])]["flops_per_s"]
     row.update(forward_macs=flops.forward_macs(model), train_flops_per_image=per_image,
-               train_gflops_per_s=round(rate / 1e9, 2), peak_dtype=flops.peak_dtype(row["precision"]),
-               fraction_of_peak=round(rate / peak, 3))
+               **flop_rate(row["images_per_s"], per_image, row["precision"], peaks))
     return row
 
 
@@ -235,30 +242,44 @@ def recipe_overhead(args):
     }
 
 
-def explore(args):
-    """Default-model training images/s under batch sizes, thread counts and oneDNN."""
+def explore(args, peaks):
+    """Default-model training images/s, and their fraction of the matmul peak of the row's
+    precision (`peaks`), with one setting changed at a time: batch size, intra-op threads,
+    oneDNN, and float32 against bfloat16 (what `precision="auto"` chooses between)."""
     import throughput
 
     precision = kr.training.precision.resolve(args.precision or "auto")
-    model = kr.recipes.config("fashion_mnist_vgg").model
-    base = {"model": model, "batch_size": 128, "precision": precision}
+    config = kr.recipes.config("fashion_mnist_vgg", **explore_overrides(args))
+    base = {"model": config.model, "batch_size": config.batch_size, "precision": precision}
     if args.quick:
-        base.update(min_seconds=0.2, max_steps=2, kwargs={"width": 0.25})
+        base.update(min_seconds=0.2, max_steps=2, kwargs={"width": config.width})
     variants = [("batch_size", 64), ("batch_size", 128), ("batch_size", 256),
-                ("threads", 1), ("threads", 2), ("onednn", False), ("onednn", True)]
+                ("batch_size", 512), ("threads", 1), ("threads", 2), ("onednn", False),
+                ("onednn", True), ("precision", "float32"), ("precision", "mixed_bfloat16")]
     if args.quick:
         variants = variants[:1]
     rows = []
     for key, value in variants:
         result = throughput.measure({**base, key: value})
         rows.append({"setting": key, "value": value, "images_per_s": result["images_per_s"],
+                     **flop_rate(result["images_per_s"], result["train_flops_per_image"],
+                                 result["precision"], peaks),
                      "peak_rss_mb": result["peak_rss_mb"],
                      "intra_op_threads": result["intra_op_threads"],
-                     "onednn": result["onednn"]})
+                     "onednn": result["onednn"], "precision": result["precision"]})
         print(rows[-1], flush=True)
-    return {"model": model, "precision": precision,
+    return {"model": config.model, "precision": precision, "batch_size": config.batch_size,
             "note": "random images, a few steps each in a fresh process; recorded, "
                     "not used to tune the recipes", "rows": rows}
+
+
+def explore_overrides(args):
+    """The default recipe's config keys that `explore` sets: its model's width in a quick
+    run, the precision where forced."""
+    overrides = {"width": QUICK["width"]} if args.quick else {}
+    if args.precision:
+        overrides["precision"] = args.precision
+    return overrides
 
 
 def cpu_ratio(row, baseline):
@@ -387,6 +408,12 @@ def run(args):
     peaks = {dtype: flops.matmul_peak(dtype, **({"size": 256, "repeats": 2} if args.quick else {}))
              for dtype in ("float32", "bfloat16")}
     print(peaks, flush=True)
+    if args.only_explore:
+        found = explore(args, peaks)
+        return ({"quick": bool(args.quick), "forced_precision": args.precision,
+                 "matmul_peak": peaks, "explore": found},
+                {"explore": recipe_config("fashion_mnist_vgg", explore_overrides(args))},
+                {"explore": found["precision"]})
     epochs = QUICK["epochs"] if args.quick else args.epochs_baseline
     verbose = 0 if args.quick else 2
     paired = [name for name in RECIPES if name not in args.skip and name != "fashion_mnist_best"]
@@ -451,7 +478,7 @@ def run(args):
         result["overhead"] = recipe_overhead(args)
         print(result["overhead"], flush=True)
     if args.explore:
-        result["explore"] = explore(args)
+        result["explore"] = explore(args, peaks)
     return result, configs, precisions
 
 
@@ -487,7 +514,10 @@ def parse_args(argv=None):
     parser.add_argument("--overhead-samples", type=int, default=10000)
     parser.add_argument("--overhead-repeats", type=int, default=3)
     parser.add_argument("--explore", action="store_true",
-                        help="also measure batch size, threads and oneDNN (~3 min)")
+                        help="also measure batch size, threads, oneDNN and precision (~4 min)")
+    parser.add_argument("--only-explore", action="store_true",
+                        help="the matmul peaks and --explore only (pair it with --result "
+                             "NAME_explore, NAME a run in the README's compare table)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 320 images, 1 epoch, width 0.25, 1 %% validation, 1 seed "
                              "of the best recipe")
@@ -508,6 +538,10 @@ def parse_args(argv=None):
                      f"--first-seed {args.first_seed} without it")
     if args.first_seed < 0:
         parser.error(f"argument --first-seed must be >= 0. Received: {args.first_seed}")
+    only = [flag for flag in ("only_best", "only_overhead", "only_explore") if getattr(args, flag)]
+    if len(only) > 1:
+        parser.error("arguments " + " and ".join("--" + f.replace("_", "-") for f in only)
+                     + " each run one part alone; give one of them")
     if args.only_best:
         args.skip = sorted(set(args.skip) | {"fashion_mnist_vgg", "fashion_mnist_fast", "overhead"})
     args.skip = set(args.skip)

@@ -23,6 +23,10 @@ def _module(path, name):
     return benchmark_modules.load(path, name)
 
 
+def _provenance():
+    return benchmark_modules.load("benchmarks/provenance.py")
+
+
 @pytest.fixture(scope="module")
 def compare():
     return _module("benchmarks/compare.py", "_bench_compare")
@@ -268,6 +272,70 @@ def test_only_overhead_writes_its_own_result_and_the_table_prefers_it(
     text = renderer(str(tmp_path))
     assert "runs at 0.500× the images/s" in text and "missed" in text
     assert "`benchmarks/results/compare_overhead.json`" in text
+
+
+def _fake_throughput(monkeypatch, seen):
+    """`throughput.measure` answering at once: 1,000 images/s for a model of 10 MFLOPs."""
+    import throughput
+
+    def measure(spec):
+        seen.append(spec)
+        return {"images_per_s": 1000.0, "train_flops_per_image": 10_000_000,
+                "precision": spec["precision"], "peak_rss_mb": 500.0,
+                "intra_op_threads": spec.get("threads") or 0, "onednn": "default"}
+
+    monkeypatch.setattr(throughput, "measure", measure)
+
+
+def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
+        compare, monkeypatch):
+    seen = []
+    _fake_throughput(monkeypatch, seen)
+    peaks = {"float32": {"flops_per_s": 100e9}, "bfloat16": {"flops_per_s": 400e9}}
+    found = compare.explore(compare.parse_args(["--precision", "float32"]), peaks)
+    config = kr.recipes.config("fashion_mnist_vgg")
+    assert (found["model"], found["batch_size"]) == (config.model, config.batch_size)
+    settings = [(row["setting"], row["value"]) for row in found["rows"]]
+    assert ("batch_size", 512) in settings and ("onednn", False) in settings
+    assert ("precision", "float32") in settings and ("precision", "mixed_bfloat16") in settings
+    for (key, value), spec in zip(settings, seen):
+        assert spec[key] == value and spec["model"] == config.model
+        assert spec["precision"] == ("float32" if key != "precision" else value)
+    rows = {(row["setting"], row["value"]): row for row in found["rows"]}
+    # 1,000 images/s x 10 MFLOPs = 10 GFLOP/s: a tenth of the float32 peak, a fortieth of bf16's
+    assert rows["precision", "float32"]["fraction_of_peak"] == 0.1
+    assert rows["precision", "mixed_bfloat16"]["fraction_of_peak"] == 0.025
+    assert rows["precision", "mixed_bfloat16"]["peak_dtype"] == "bfloat16"
+    assert rows["batch_size", 512]["train_gflops_per_s"] == 10.0
+
+
+@pytest.mark.slow
+def test_only_explore_writes_its_own_result_shown_beside_runs_of_its_cpu(
+        compare, quick_run, renderer, tmp_path, monkeypatch):
+    import shutil
+
+    _fake_throughput(monkeypatch, [])
+    assert compare.main(["--only-explore", "--quick", "--precision", "float32",
+                         "--results-dir", str(tmp_path), "--result", "compare_explore"]) == 0
+    with open(tmp_path / "compare_explore.json") as handle:
+        written = json.load(handle)
+    assert set(written) == {"provenance", "quick", "forced_precision", "matmul_peak",
+                            "explore", "total_s"}
+    assert written["provenance"]["config"]["explore"]["width"] == 0.25
+    assert _provenance().drift(written, "compare_explore.json") == []
+    row = written["explore"]["rows"][0]
+    assert row["fraction_of_peak"] == round(
+        1e10 / written["matmul_peak"]["float32"]["flops_per_s"], 3)
+    shutil.copy(quick_run[0] / "compare.json", tmp_path / "compare.json")
+    text = renderer(str(tmp_path))
+    assert "from its own run, `benchmarks/results/compare_explore.json`" in text
+    assert f"| batch_size | 64 | 1,000 | 10 ({100 * row['fraction_of_peak']:.0f} % of float32) |" in text
+    written["provenance"]["cpu"]["model"] = "Another CPU"
+    with open(tmp_path / "compare_explore.json", "w") as handle:
+        json.dump(written, handle)
+    assert "compare_explore.json" not in renderer(str(tmp_path))  # measured elsewhere
+    with pytest.raises(SystemExit):
+        compare.parse_args(["--only-explore", "--only-overhead"])
 
 
 def test_pairs_take_each_ratio_within_its_pair(compare):

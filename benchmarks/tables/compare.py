@@ -5,8 +5,9 @@ of CPU measured; a run marked historical yields to a current one), the others a
 paragraph each. A recipe's row comes from its own run where one exists
 (`SEPARATE_RUNS`): e.g. `compare.py --only-best --result compare_best` for the long
 `fashion_mnist_best`, with its ratios to the keras.io run measured beside it in that
-file, footnoted. A paragraph's run NAME takes the same from `NAME_best` and
-`NAME_overhead`. Separate runs join a run only where they were measured on its CPU.
+file, footnoted. A paragraph's run NAME takes the same from `NAME_best`,
+`NAME_overhead` and `NAME_explore` (the table's run from `compare_explore`). Separate
+runs join a run only where they were measured on its CPU.
 """
 
 import os
@@ -255,7 +256,34 @@ def _other_cpus_text(results_dir, shown):
         overhead_file = f"{name}_overhead"  # `compare.py --only-overhead` run there
         text += _overhead_text(_same_cpu_run(results_dir, overhead_file, run), overhead_file, run)
         text += _precision_text(run) + _pairs_text(run) + _cpu_text(run) + f" {source(run)}\n"
+        explore_file = f"{name}_explore"
+        text += _explore_text(_same_cpu_run(results_dir, explore_file, run), explore_file, run)
     return text
+
+
+def _explore_text(explore_run, file, run):
+    """The default model's settings table (`compare.py --explore`) from `explore_run` (its
+    own run, `file`.json) where there is one, else from `run` itself; "" where neither has
+    one. Rows recorded before the FLOP columns were show "—" there."""
+    explore_run = explore_run or run
+    if "explore" not in explore_run:
+        return ""
+    found = explore_run["explore"]
+    rows = []
+    for row in found["rows"]:
+        rate = (f"{row['train_gflops_per_s']:.0f} ({100 * row['fraction_of_peak']:.0f} % of "
+                f"{row['peak_dtype']})" if "fraction_of_peak" in row else "—")
+        rows.append([row["setting"], row["value"], f"{row['images_per_s']:,.0f}", rate,
+                     f"{row['peak_rss_mb']:,.0f}"])
+    intro = "Default model"
+    if "batch_size" in found:
+        intro += f" (`{found['model']}`, `{found['precision']}`, batch {found['batch_size']})"
+    text = (f"\n{intro}, training images/s on random images, one setting changed at a time "
+            "(recorded, not used to tune the recipes)")
+    if explore_run is not run:
+        text += f"; from its own run, `benchmarks/results/{file}.json`: {source(explore_run)}"
+    return (text + ":\n\n" + table(["setting", "value", "images/s", "train GFLOP/s (% of peak)",
+                                     "peak MB"], rows))
 
 
 def render(results_dir):
@@ -297,12 +325,8 @@ def render(results_dir):
         text += (" Not in this run (`--skip`): " + ", ".join(f"`{name}`" for name in skipped)
                  + ".")
     text += "\n"
-    if "explore" in result:
-        rows = [[row["setting"], row["value"], f"{row['images_per_s']:,.0f}",
-                 f"{row['peak_rss_mb']:,.0f}"] for row in result["explore"]["rows"]]
-        text += ("\nDefault model, training images/s on random images, one setting changed at "
-                 "a time (recorded, not used to tune the recipes):\n\n"
-                 + table(["setting", "value", "images/s", "peak MB"], rows))
+    explore_file = f"{shown}_explore"
+    text += _explore_text(_same_cpu_run(results_dir, explore_file, result), explore_file, result)
     text += _other_kernels_text(results_dir, result)
     text += _other_cpus_text(results_dir, shown)
     for name, run in separate.items():
