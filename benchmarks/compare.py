@@ -23,7 +23,8 @@ the peak of its precision (goal: at least 40 % for the default model). `--explor
 default-model images/s and their fraction of that peak at batch 64/128/256/512, 1 vs 2
 intra-op threads, oneDNN on/off and float32 vs bfloat16, each in a fresh process on random
 images (`throughput.py`): recorded, not used to tune the recipes. `--only-explore` runs the
-peaks and that alone (`--result NAME_explore` beside a run NAME of the README's table).
+peaks and that alone (`--result NAME_explore` beside a run NAME of the README's table);
+`--explore-repeats N` measures each setting N times in interleaved rounds (median).
 
 `--pairs N` runs keras.io and the recipes beside it N times, interleaved (keras.io, recipes,
 keras.io, recipes, ...), takes each ratio within its pair and reports their mean, so that a
@@ -47,6 +48,8 @@ hand-written images/s).
         --result compare_overhead
     python benchmarks/compare.py --precision float32 --pairs 2 --skip fashion_mnist_best \
         --skip overhead --result compare_avx512   # on an Intel CPU with AVX-512, no AMX
+    python benchmarks/compare.py --only-explore --explore-repeats 3 \
+        --result compare_amx_explore         # where the default model's time goes there
     python benchmarks/compare.py --quick                              # smoke run, seconds
     python benchmarks/compare.py --precision float32 --skip fashion_mnist_best \
         --skip fashion_mnist_fast --skip overhead --set width=0.75 --result candidate_vgg
@@ -258,19 +261,25 @@ def explore(args, peaks):
                 ("onednn", True), ("precision", "float32"), ("precision", "mixed_bfloat16")]
     if args.quick:
         variants = variants[:1]
+    measured = {variant: [] for variant in variants}
+    for _ in range(args.explore_repeats):  # interleaved rounds: a slow spell hits every row
+        for key, value in variants:
+            measured[key, value].append(throughput.measure({**base, key: value}))
+            print(key, value, measured[key, value][-1]["images_per_s"], flush=True)
     rows = []
-    for key, value in variants:
-        result = throughput.measure({**base, key: value})
-        rows.append({"setting": key, "value": value, "images_per_s": result["images_per_s"],
-                     **flop_rate(result["images_per_s"], result["train_flops_per_image"],
-                                 result["precision"], peaks),
-                     "peak_rss_mb": result["peak_rss_mb"],
-                     "intra_op_threads": result["intra_op_threads"],
-                     "onednn": result["onednn"], "precision": result["precision"]})
-        print(rows[-1], flush=True)
+    for (key, value), results in measured.items():
+        speeds = [result["images_per_s"] for result in results]
+        speed, last = statistics.median(speeds), results[-1]
+        rows.append({"setting": key, "value": value, "images_per_s": round(speed, 1),
+                     "images_per_s_runs": speeds,
+                     **flop_rate(speed, last["train_flops_per_image"], last["precision"], peaks),
+                     "peak_rss_mb": max(result["peak_rss_mb"] for result in results),
+                     "intra_op_threads": last["intra_op_threads"],
+                     "onednn": last["onednn"], "precision": last["precision"]})
     return {"model": config.model, "precision": precision, "batch_size": config.batch_size,
-            "note": "random images, a few steps each in a fresh process; recorded, "
-                    "not used to tune the recipes", "rows": rows}
+            "repeats": args.explore_repeats,
+            "note": "random images, a few steps each in a fresh process, the median of the "
+                    "interleaved repeats; recorded, not used to tune the recipes", "rows": rows}
 
 
 def explore_overrides(args):
@@ -515,6 +524,9 @@ def parse_args(argv=None):
     parser.add_argument("--overhead-repeats", type=int, default=3)
     parser.add_argument("--explore", action="store_true",
                         help="also measure batch size, threads, oneDNN and precision (~4 min)")
+    parser.add_argument("--explore-repeats", type=int, default=1,
+                        help="measure each --explore setting this many times, in interleaved "
+                             "rounds, and keep the median")
     parser.add_argument("--only-explore", action="store_true",
                         help="the matmul peaks and --explore only (pair it with --result "
                              "NAME_explore, NAME a run in the README's compare table)")
@@ -529,6 +541,8 @@ def parse_args(argv=None):
         args.best_seeds = 1 if args.quick else 3
     if args.pairs < 1:
         parser.error(f"argument --pairs must be >= 1. Received: {args.pairs}")
+    if args.explore_repeats < 1:
+        parser.error(f"argument --explore-repeats must be >= 1. Received: {args.explore_repeats}")
     if args.best_seeds < 1:
         parser.error(f"argument --best-seeds must be >= 1. Received: {args.best_seeds}")
     if args.seed_per_pair and any(item.startswith("seed=") for item in args.set):

@@ -274,13 +274,15 @@ def test_only_overhead_writes_its_own_result_and_the_table_prefers_it(
     assert "`benchmarks/results/compare_overhead.json`" in text
 
 
-def _fake_throughput(monkeypatch, seen):
-    """`throughput.measure` answering at once: 1,000 images/s for a model of 10 MFLOPs."""
+def _fake_throughput(monkeypatch, seen, speeds=(1000.0,)):
+    """`throughput.measure` answering at once for a model of 10 MFLOPs, at `speeds`
+    images/s in turn (1,000 by default)."""
     import throughput
 
     def measure(spec):
         seen.append(spec)
-        return {"images_per_s": 1000.0, "train_flops_per_image": 10_000_000,
+        return {"images_per_s": speeds[(len(seen) - 1) % len(speeds)],
+                "train_flops_per_image": 10_000_000,
                 "precision": spec["precision"], "peak_rss_mb": 500.0,
                 "intra_op_threads": spec.get("threads") or 0, "onednn": "default"}
 
@@ -290,23 +292,31 @@ def _fake_throughput(monkeypatch, seen):
 def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
         compare, monkeypatch):
     seen = []
-    _fake_throughput(monkeypatch, seen)
+    # Three rounds; every row gets 1,000, 3,000 and 2,000 images/s, whose median is 2,000.
+    variants = 10
+    _fake_throughput(monkeypatch, seen, [1000.0] * variants + [3000.0] * variants
+                     + [2000.0] * variants)
     peaks = {"float32": {"flops_per_s": 100e9}, "bfloat16": {"flops_per_s": 400e9}}
-    found = compare.explore(compare.parse_args(["--precision", "float32"]), peaks)
+    args = compare.parse_args(["--precision", "float32", "--explore-repeats", "3"])
+    found = compare.explore(args, peaks)
     config = kr.recipes.config("fashion_mnist_vgg")
     assert (found["model"], found["batch_size"]) == (config.model, config.batch_size)
     settings = [(row["setting"], row["value"]) for row in found["rows"]]
+    assert len(settings) == variants and len(seen) == 3 * variants and found["repeats"] == 3
     assert ("batch_size", 512) in settings and ("onednn", False) in settings
     assert ("precision", "float32") in settings and ("precision", "mixed_bfloat16") in settings
-    for (key, value), spec in zip(settings, seen):
+    for (key, value), spec in zip(settings * 3, seen):  # round by round, the same order
         assert spec[key] == value and spec["model"] == config.model
         assert spec["precision"] == ("float32" if key != "precision" else value)
     rows = {(row["setting"], row["value"]): row for row in found["rows"]}
-    # 1,000 images/s x 10 MFLOPs = 10 GFLOP/s: a tenth of the float32 peak, a fortieth of bf16's
-    assert rows["precision", "float32"]["fraction_of_peak"] == 0.1
-    assert rows["precision", "mixed_bfloat16"]["fraction_of_peak"] == 0.025
+    assert rows["batch_size", 64]["images_per_s_runs"] == [1000.0, 3000.0, 2000.0]
+    # 2,000 images/s x 10 MFLOPs = 20 GFLOP/s: a fifth of the float32 peak, a twentieth of bf16's
+    assert rows["precision", "float32"]["fraction_of_peak"] == 0.2
+    assert rows["precision", "mixed_bfloat16"]["fraction_of_peak"] == 0.05
     assert rows["precision", "mixed_bfloat16"]["peak_dtype"] == "bfloat16"
-    assert rows["batch_size", 512]["train_gflops_per_s"] == 10.0
+    assert rows["batch_size", 512]["train_gflops_per_s"] == 20.0
+    with pytest.raises(SystemExit):
+        compare.parse_args(["--explore-repeats", "0"])
 
 
 @pytest.mark.slow

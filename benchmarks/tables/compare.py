@@ -278,8 +278,10 @@ def _explore_text(explore_run, file, run):
     intro = "Default model"
     if "batch_size" in found:
         intro += f" (`{found['model']}`, `{found['precision']}`, batch {found['batch_size']})"
-    text = (f"\n{intro}, training images/s on random images, one setting changed at a time "
-            "(recorded, not used to tune the recipes)")
+    repeats = found.get("repeats", 1)
+    text = (f"\n{intro}, training images/s on random images, one setting changed at a time"
+            + (f", the median of {repeats} interleaved repeats" if repeats > 1 else "")
+            + " (recorded, not used to tune the recipes)")
     if explore_run is not run:
         text += f"; from its own run, `benchmarks/results/{file}.json`: {source(explore_run)}"
     return (text + ":\n\n" + table(["setting", "value", "images/s", "train GFLOP/s (% of peak)",
