@@ -338,7 +338,7 @@ def test_only_explore_writes_its_own_result_shown_beside_runs_of_its_cpu(
         1e10 / written["matmul_peak"]["float32"]["flops_per_s"], 3)
     shutil.copy(quick_run[0] / "compare.json", tmp_path / "compare.json")
     text = renderer(str(tmp_path))
-    assert "from its own run, `benchmarks/results/compare_explore.json`" in text
+    assert "From its own run, `benchmarks/results/compare_explore.json`" in text
     assert f"| batch_size | 64 | 1,000 | 10 ({100 * row['fraction_of_peak']:.0f} % of float32) |" in text
     written["provenance"]["cpu"]["model"] = "Another CPU"
     with open(tmp_path / "compare_explore.json", "w") as handle:

@@ -279,13 +279,17 @@ def _explore_text(explore_run, file, run):
     if "batch_size" in found:
         intro += f" (`{found['model']}`, `{found['precision']}`, batch {found['batch_size']})"
     repeats = found.get("repeats", 1)
+    peaks = explore_run["matmul_peak"]
     text = (f"\n{intro}, training images/s on random images, one setting changed at a time"
             + (f", the median of {repeats} interleaved repeats" if repeats > 1 else "")
-            + " (recorded, not used to tune the recipes)")
+            + f", against the matmul peaks measured in the same run "
+            f"({peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s in float32, "
+            f"{peaks['bfloat16']['flops_per_s'] / 1e9:.0f} in bfloat16); recorded, not used to "
+            "tune the recipes:\n\n"
+            + table(["setting", "value", "images/s", "train GFLOP/s (% of peak)", "peak MB"], rows))
     if explore_run is not run:
-        text += f"; from its own run, `benchmarks/results/{file}.json`: {source(explore_run)}"
-    return (text + ":\n\n" + table(["setting", "value", "images/s", "train GFLOP/s (% of peak)",
-                                     "peak MB"], rows))
+        text += f"\nFrom its own run, `benchmarks/results/{file}.json`: {source(explore_run)}\n"
+    return text
 
 
 def render(results_dir):
