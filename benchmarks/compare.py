@@ -543,6 +543,9 @@ def parse_args(argv=None):
         parser.error(f"argument --pairs must be >= 1. Received: {args.pairs}")
     if args.explore_repeats < 1:
         parser.error(f"argument --explore-repeats must be >= 1. Received: {args.explore_repeats}")
+    if args.explore_repeats > 1 and not (args.explore or args.only_explore):
+        parser.error("argument --explore-repeats needs --explore or --only-explore. Received: "
+                     f"--explore-repeats {args.explore_repeats} without either")
     if args.best_seeds < 1:
         parser.error(f"argument --best-seeds must be >= 1. Received: {args.best_seeds}")
     if args.seed_per_pair and any(item.startswith("seed=") for item in args.set):

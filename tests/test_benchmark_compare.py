@@ -297,7 +297,7 @@ def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
     _fake_throughput(monkeypatch, seen, [1000.0] * variants + [3000.0] * variants
                      + [2000.0] * variants)
     peaks = {"float32": {"flops_per_s": 100e9}, "bfloat16": {"flops_per_s": 400e9}}
-    args = compare.parse_args(["--precision", "float32", "--explore-repeats", "3"])
+    args = compare.parse_args(["--precision", "float32", "--explore", "--explore-repeats", "3"])
     found = compare.explore(args, peaks)
     config = kr.recipes.config("fashion_mnist_vgg")
     assert (found["model"], found["batch_size"]) == (config.model, config.batch_size)
@@ -315,8 +315,9 @@ def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
     assert rows["precision", "mixed_bfloat16"]["fraction_of_peak"] == 0.05
     assert rows["precision", "mixed_bfloat16"]["peak_dtype"] == "bfloat16"
     assert rows["batch_size", 512]["train_gflops_per_s"] == 20.0
-    with pytest.raises(SystemExit):
-        compare.parse_args(["--explore-repeats", "0"])
+    for bad in (["--explore", "--explore-repeats", "0"], ["--explore-repeats", "3"]):
+        with pytest.raises(SystemExit):
+            compare.parse_args(bad)
 
 
 @pytest.mark.slow

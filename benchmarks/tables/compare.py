@@ -264,7 +264,7 @@ def _other_cpus_text(results_dir, shown):
 def _explore_text(explore_run, file, run):
     """The default model's settings table (`compare.py --explore`) from `explore_run` (its
     own run, `file`.json) where there is one, else from `run` itself; "" where neither has
-    one. Rows recorded before the FLOP columns were show "—" there."""
+    one."""
     explore_run = explore_run or run
     if "explore" not in explore_run:
         return ""
@@ -272,13 +272,11 @@ def _explore_text(explore_run, file, run):
     rows = []
     for row in found["rows"]:
         rate = (f"{row['train_gflops_per_s']:.0f} ({100 * row['fraction_of_peak']:.0f} % of "
-                f"{row['peak_dtype']})" if "fraction_of_peak" in row else "—")
+                f"{row['peak_dtype']})")
         rows.append([row["setting"], row["value"], f"{row['images_per_s']:,.0f}", rate,
                      f"{row['peak_rss_mb']:,.0f}"])
-    intro = "Default model"
-    if "batch_size" in found:
-        intro += f" (`{found['model']}`, `{found['precision']}`, batch {found['batch_size']})"
-    repeats = found.get("repeats", 1)
+    intro = f"Default model (`{found['model']}`, `{found['precision']}`, batch {found['batch_size']})"
+    repeats = found["repeats"]
     peaks = explore_run["matmul_peak"]
     text = (f"\n{intro}, training images/s on random images, one setting changed at a time"
             + (f", the median of {repeats} interleaved repeats" if repeats > 1 else "")
