@@ -112,8 +112,9 @@ def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
         r["test_accuracy"] for r in best["runs"]), 4) and best["seeds"] == [0]
     # The default's lean first stage: fewer parameters than best's fashion_vgg_small.
     assert models["fashion_mnist_vgg"]["params"] < models["fashion_mnist_best"]["params"]
-    # The best recipe scores with flip TTA and records the plain accuracy beside it.
-    assert all(r["tta"] == "flip" and 0 < r["test_accuracy_without_tta"] <= 1 for r in best["runs"])
+    # The best recipe scores its 10 flip_shift views and records the plain accuracy beside it.
+    assert all(r["tta"] == "flip_shift" and 0 < r["test_accuracy_without_tta"] <= 1
+               for r in best["runs"])
     assert best["test_accuracy_without_tta_mean"] == best["runs"][0]["test_accuracy_without_tta"]
     vgg = models["fashion_mnist_vgg"]  # the default scores its 10 flip_shift views
     assert vgg["tta"] == "flip_shift" and 0 < vgg["test_accuracy_without_tta"] <= 1
