@@ -341,7 +341,8 @@ def test_only_explore_writes_its_own_result_shown_beside_runs_of_its_cpu(
     shutil.copy(quick_run[0] / "compare.json", tmp_path / "compare.json")
     text = renderer(str(tmp_path))
     assert "From its own run, `benchmarks/results/compare_explore.json`" in text
-    assert f"| batch_size | 64 | 1,000 | 10 ({100 * row['fraction_of_peak']:.0f} % of float32) |" in text
+    share = f"{100 * row['fraction_of_peak']:.0f} % of float32"
+    assert f"| batch_size | 64 | 1,000 | 10 ({share}) |" in text
     written["provenance"]["cpu"]["model"] = "Another CPU"
     with open(tmp_path / "compare_explore.json", "w") as handle:
         json.dump(written, handle)

@@ -275,10 +275,11 @@ def _explore_text(explore_run, file, run):
                 f"{row['peak_dtype']})")
         rows.append([row["setting"], row["value"], f"{row['images_per_s']:,.0f}", rate,
                      f"{row['peak_rss_mb']:,.0f}"])
-    intro = f"Default model (`{found['model']}`, `{found['precision']}`, batch {found['batch_size']})"
     repeats = found["repeats"]
     peaks = explore_run["matmul_peak"]
-    text = (f"\n{intro}, training images/s on random images, one setting changed at a time"
+    text = (f"\nDefault model (`{found['model']}`, `{found['precision']}`, batch "
+            f"{found['batch_size']}), training images/s on random images, one setting changed "
+            "at a time"
             + (f", the median of {repeats} interleaved repeats" if repeats > 1 else "")
             + f", against the matmul peaks measured in the same run "
             f"({peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s in float32, "
