@@ -251,8 +251,8 @@ def explore(args, peaks):
     oneDNN, and float32 against bfloat16 (what `precision="auto"` chooses between)."""
     import throughput
 
-    precision = kr.training.precision.resolve(args.precision or "auto")
     config = kr.recipes.config("fashion_mnist_vgg", **explore_overrides(args))
+    precision = kr.training.precision.resolve(config.precision)
     base = {"model": config.model, "batch_size": config.batch_size, "precision": precision}
     if args.quick:
         base.update(min_seconds=0.2, max_steps=2, kwargs={"width": config.width})
