@@ -21,8 +21,8 @@ run (`flops.matmul_peak`), each model's training FLOPs per image are counted fro
 layers (`flops.forward_macs`, x 2 x 3), and its training FLOP/s is given as a fraction of
 the peak of its precision (goal: at least 40 % for the default model). `--explore` adds
 default-model images/s and their fraction of that peak at batch 64/128/256/512, 1 vs 2
-intra-op threads, oneDNN on/off and float32 vs bfloat16, each in a fresh process on random
-images (`throughput.py`): recorded, not used to tune the recipes. `--only-explore` runs the
+intra-op threads, oneDNN on/off, float32 vs bfloat16, XLA on/off and channels-first vs
+channels-last maps, each in a fresh process on random images (`throughput.py`): recorded, not used to tune the recipes. `--only-explore` runs the
 peaks and that alone (`--result NAME_explore` beside a run NAME of the README's table);
 `--explore-repeats N` measures each setting N times in interleaved rounds (median).
 
@@ -248,7 +248,8 @@ def recipe_overhead(args):
 def explore(args, peaks):
     """Default-model training images/s, and their fraction of the matmul peak of the row's
     precision (`peaks`), with one setting changed at a time: batch size, intra-op threads,
-    oneDNN, and float32 against bfloat16 (what `precision="auto"` chooses between)."""
+    oneDNN, float32 against bfloat16 (what `precision="auto"` chooses between), XLA, and
+    channels-first against channels-last maps."""
     import throughput
 
     config = kr.recipes.config("fashion_mnist_vgg", **explore_overrides(args))
@@ -258,7 +259,9 @@ def explore(args, peaks):
         base.update(min_seconds=0.2, max_steps=2, kwargs={"width": config.width})
     variants = [("batch_size", 64), ("batch_size", 128), ("batch_size", 256),
                 ("batch_size", 512), ("threads", 1), ("threads", 2), ("onednn", False),
-                ("onednn", True), ("precision", "float32"), ("precision", "mixed_bfloat16")]
+                ("onednn", True), ("precision", "float32"), ("precision", "mixed_bfloat16"),
+                ("jit_compile", True), ("jit_compile", False),
+                ("data_format", "channels_first"), ("data_format", "channels_last")]
     if args.quick:
         variants = variants[:1]
     measured = {variant: [] for variant in variants}
@@ -275,7 +278,8 @@ def explore(args, peaks):
                      **flop_rate(speed, last["train_flops_per_image"], last["precision"], peaks),
                      "peak_rss_mb": max(result["peak_rss_mb"] for result in results),
                      "intra_op_threads": last["intra_op_threads"],
-                     "onednn": last["onednn"], "precision": last["precision"]})
+                     "onednn": last["onednn"], "precision": last["precision"],
+                     "jit_compile": last["jit_compile"], "data_format": last["data_format"]})
     return {"model": config.model, "precision": precision, "batch_size": config.batch_size,
             "repeats": args.explore_repeats,
             "note": "random images, a few steps each in a fresh process, the median of the "

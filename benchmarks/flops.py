@@ -47,7 +47,9 @@ def layer_macs(layer):
     """
     if not isinstance(layer, _KERNEL_LAYERS) or isinstance(layer, keras.layers.Conv2DTranspose):
         return 0
-    positions = math.prod(int(d) for d in layer.output.shape[1:-1])
+    shape = layer.output.shape
+    spatial = shape[2:] if getattr(layer, "data_format", None) == "channels_first" else shape[1:-1]
+    positions = math.prod(int(d) for d in spatial)
     return positions * math.prod(int(d) for d in layer.kernel.shape)
 
 

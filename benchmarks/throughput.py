@@ -16,7 +16,9 @@ Spec keys: `model` (a registered model name), `kwargs` (builder overrides, e.g.
 steps until at least this long has passed), `max_steps`, `threads` (intra-op threads;
 None: TensorFlow's default), `onednn` (`TF_ENABLE_ONEDNN_OPTS` for the child; None:
 inherited where set, else on, as `import kerasrecipes` sets it), `precision` (a dtype
-policy name; default float32).
+policy name; default float32), `jit_compile` (XLA; None: Keras' "auto", which is off on
+CPUs), `data_format` (`"channels_last"`, the builders' layout, or `"channels_first"`: the
+same model and weights re-laid out by `channels_first()`).
 """
 
 import json
@@ -28,7 +30,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEFAULTS = {"model": "fashion_vgg_small", "kwargs": {}, "batch_size": 128, "min_seconds": 4.0,
-            "max_steps": 30, "threads": None, "onednn": None, "precision": "float32"}
+            "max_steps": 30, "threads": None, "onednn": None, "precision": "float32",
+            "jit_compile": None, "data_format": "channels_last"}
+DATA_FORMATS = ("channels_last", "channels_first")
 WARMUP_STEPS = 2
 
 
@@ -44,6 +48,33 @@ def peak_rss_mb(status="/proc/self/status"):
     import resource
 
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def channels_first(model):
+    """Returns `model` re-laid out channels-first: its layers cloned with
+    `data_format="channels_first"` (batch norm of 4-D maps on axis 1), the input
+    transposed to `(C, H, W)`, the same weights; for the same images, transposed, it
+    predicts what `model` does.
+
+    The builders lay maps out channels-last only (Keras' default, the one TensorFlow's
+    CPU kernels were written for); this lets the probe time the other layout without a
+    second code path in every builder.
+    """
+    import keras
+
+    def relaid(layer):
+        config = layer.get_config()
+        if "data_format" in config:
+            config["data_format"] = "channels_first"
+        if isinstance(layer, keras.layers.BatchNormalization) and len(layer.input.shape) == 4:
+            config["axis"] = 1
+        return layer.__class__.from_config(config)
+
+    height, width, channels = model.input_shape[1:]
+    inputs = keras.Input((channels, height, width), name=model.inputs[0].name)
+    clone = keras.models.clone_model(model, input_tensors=inputs, clone_function=relaid)
+    clone.set_weights(model.get_weights())
+    return clone
 
 
 def run(spec):
@@ -71,10 +102,16 @@ def run(spec):
     if "input_shape" in kwargs:
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
     keras.utils.set_random_seed(0)
+    if spec["data_format"] not in DATA_FORMATS:
+        raise ValueError(f"Spec key `data_format` must be one of {DATA_FORMATS}. "
+                         f"Received: data_format={spec['data_format']!r}")
     with kr.training.precision.policy_scope(spec["precision"]):
         model = kr.models.get(spec["model"], **kwargs)
+        if spec["data_format"] == "channels_first":
+            model = channels_first(model)
     model.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9, nesterov=True),
-                  loss="sparse_categorical_crossentropy")
+                  loss="sparse_categorical_crossentropy",
+                  jit_compile="auto" if spec["jit_compile"] is None else spec["jit_compile"])
     batch = int(spec["batch_size"])
     shape = (batch,) + tuple(model.input_shape[1:])
     classes = int(model.output_shape[-1])
@@ -101,6 +138,8 @@ def run(spec):
         "precision": model.dtype_policy.name,
         "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
         "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
+        "jit_compile": bool(model.jit_compile),
+        "data_format": spec["data_format"],
     }
 
 

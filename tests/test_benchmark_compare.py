@@ -10,6 +10,7 @@ import statistics
 import sys
 
 import keras
+import numpy as np
 import pytest
 
 import kerasrecipes as kr
@@ -241,6 +242,25 @@ def test_throughput_probe_counts_and_times_a_tiny_model():
     assert out["precision"] == "float32"
 
 
+def test_channels_first_probe_times_the_same_model_and_work_in_the_other_layout():
+    throughput = _module("benchmarks/throughput.py", "_bench_throughput")
+    flops = _module("benchmarks/flops.py", "_bench_flops3")
+    model = kr.models.get("fashion_vgg_lean", width=0.25)
+    relaid = throughput.channels_first(model)
+    assert relaid.input_shape == (None, 1, 28, 28)
+    images = np.random.default_rng(0).uniform(0, 255, (3, 28, 28, 1)).astype("float32")
+    np.testing.assert_allclose(relaid.predict(images.transpose(0, 3, 1, 2), verbose=0),
+                               model.predict(images, verbose=0), atol=1e-5)
+    assert flops.forward_macs(relaid) == flops.forward_macs(model)
+    out = throughput.run({"model": "fashion_vgg_lean", "kwargs": {"width": 0.25},
+                          "batch_size": 4, "min_seconds": 0.0, "max_steps": 2,
+                          "data_format": "channels_first", "jit_compile": False})
+    assert (out["data_format"], out["jit_compile"]) == ("channels_first", False)
+    assert out["forward_macs"] == flops.forward_macs(model)
+    with pytest.raises(ValueError, match="data_format='NCHW'"):
+        throughput.run({"model": "fashion_vgg_lean", "data_format": "NCHW"})
+
+
 def test_set_overrides_every_recipe_run_and_bad_keys_fail_before_training(compare):
     args = compare.parse_args(["--set", "width=0.75", "--set", "epochs=10", "--precision",
                                "float32"])
@@ -285,7 +305,9 @@ def _fake_throughput(monkeypatch, seen, speeds=(1000.0,)):
         return {"images_per_s": speeds[(len(seen) - 1) % len(speeds)],
                 "train_flops_per_image": 10_000_000,
                 "precision": spec["precision"], "peak_rss_mb": 500.0,
-                "intra_op_threads": spec.get("threads") or 0, "onednn": "default"}
+                "intra_op_threads": spec.get("threads") or 0, "onednn": "default",
+                "jit_compile": bool(spec.get("jit_compile")),
+                "data_format": spec.get("data_format", "channels_last")}
 
     monkeypatch.setattr(throughput, "measure", measure)
 
@@ -294,7 +316,7 @@ def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
         compare, monkeypatch):
     seen = []
     # Three rounds; every row gets 1,000, 3,000 and 2,000 images/s, whose median is 2,000.
-    variants = 10
+    variants = 14
     _fake_throughput(monkeypatch, seen, [1000.0] * variants + [3000.0] * variants
                      + [2000.0] * variants)
     peaks = {"float32": {"flops_per_s": 100e9}, "bfloat16": {"flops_per_s": 400e9}}
@@ -306,6 +328,7 @@ def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
     assert len(settings) == variants and len(seen) == 3 * variants and found["repeats"] == 3
     assert ("batch_size", 512) in settings and ("onednn", False) in settings
     assert ("precision", "float32") in settings and ("precision", "mixed_bfloat16") in settings
+    assert ("jit_compile", True) in settings and ("data_format", "channels_first") in settings
     for (key, value), spec in zip(settings * 3, seen):  # round by round, the same order
         assert spec[key] == value and spec["model"] == config.model
         assert spec["precision"] == ("float32" if key != "precision" else value)
@@ -316,6 +339,8 @@ def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
     assert rows["precision", "mixed_bfloat16"]["fraction_of_peak"] == 0.05
     assert rows["precision", "mixed_bfloat16"]["peak_dtype"] == "bfloat16"
     assert rows["batch_size", 512]["train_gflops_per_s"] == 20.0
+    assert rows["jit_compile", True]["jit_compile"] is True
+    assert rows["data_format", "channels_first"]["data_format"] == "channels_first"
     for bad in (["--explore", "--explore-repeats", "0"], ["--explore-repeats", "3"]):
         with pytest.raises(SystemExit):
             compare.parse_args(bad)
