@@ -106,6 +106,30 @@ def matmul_peak(dtype="float32", size=2048, repeats=5):
             "flops_per_s": round(2 * size ** 3 / best)}
 
 
+def best_peaks(*measured):
+    """Returns, per dtype, the fastest of several `matmul_peak` measurements.
+
+    The host's speed drifts within a run (one host's bfloat16 peak measured 557 to 1,397
+    GFLOP/s across runs), so a peak taken once, in a slow spell, would overstate every
+    fraction of it; a run measures the peaks at its start and end and keeps the best.
+
+    Args:
+        *measured: dicts `{dtype: matmul_peak(dtype)}`, in the order measured.
+
+    Returns:
+        `{dtype: the fastest measurement, with "flops_per_s_runs": every measurement's
+        FLOP/s in order}`.
+
+    Example:
+
+    >>> best_peaks({"float32": {"flops_per_s": 2}}, {"float32": {"flops_per_s": 3}})
+    {'float32': {'flops_per_s': 3, 'flops_per_s_runs': [2, 3]}}
+    """
+    return {dtype: dict(max((m[dtype] for m in measured), key=lambda p: p["flops_per_s"]),
+                        flops_per_s_runs=[m[dtype]["flops_per_s"] for m in measured])
+            for dtype in measured[0]}
+
+
 def peak_dtype(policy):
     """Returns the matmul dtype whose peak a model under dtype `policy` is compared with."""
     return "bfloat16" if "bfloat16" in policy else "float32"

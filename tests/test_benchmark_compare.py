@@ -346,6 +346,22 @@ def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
             compare.parse_args(bad)
 
 
+def test_fractions_are_of_the_faster_peak_measured_at_the_run_start_and_end(
+        compare, monkeypatch):
+    measured = iter([100e9, 100e9, 200e9, 50e9])  # float32, bfloat16 at the start; at the end
+    monkeypatch.setattr(compare.flops, "matmul_peak",
+                        lambda dtype, **kwargs: {"dtype": dtype, "flops_per_s": next(measured)})
+    _fake_throughput(monkeypatch, [], [2000.0])  # x 10 MFLOPs = 20 GFLOP/s
+    result, _, _ = compare.run(compare.parse_args(["--only-explore", "--precision", "float32"]))
+    peaks = result["matmul_peak"]
+    assert peaks["float32"] == {"dtype": "float32", "flops_per_s": 200e9,
+                                "flops_per_s_runs": [100e9, 200e9]}
+    assert peaks["bfloat16"]["flops_per_s"] == 100e9  # the start's, the faster one
+    rows = {(row["setting"], row["value"]): row for row in result["explore"]["rows"]}
+    assert rows["batch_size", 128]["fraction_of_peak"] == 0.1  # not 0.2, of the slow start
+    assert rows["precision", "mixed_bfloat16"]["fraction_of_peak"] == 0.2
+
+
 @pytest.mark.slow
 def test_only_explore_writes_its_own_result_shown_beside_runs_of_its_cpu(
         compare, quick_run, renderer, tmp_path, monkeypatch):
