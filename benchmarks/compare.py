@@ -78,6 +78,7 @@ import keras  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import baselines  # noqa: E402
 import flops  # noqa: E402
+import settings_probe  # noqa: E402
 from provenance import recipe_config  # noqa: E402
 from provenance import write_result  # noqa: E402
 
@@ -136,28 +137,6 @@ def goal_verdict(name, accuracy, ratio, baseline_accuracy, median_ratio=None):
     }
 
 
-def flop_rate(images_per_s, train_flops_per_image, precision, peaks):
-    """Training GFLOP/s and their fraction of the matmul peak of `precision`'s dtype."""
-    rate = images_per_s * train_flops_per_image
-    dtype = flops.peak_dtype(precision)
-    return {"train_gflops_per_s": round(rate / 1e9, 2), "peak_dtype": dtype,
-            "fraction_of_peak": round(rate / peaks[dtype]["flops_per_s"], 3)}
-
-
-def rerate(node, peaks):
-    """Recomputes every run row's `fraction_of_peak` in `node` (rows nested at any depth,
-    means of runs included) against `peaks`, from its `train_gflops_per_s`."""
-    if isinstance(node, dict):
-        if "train_gflops_per_s" in node and "peak_dtype" in node:
-            node["fraction_of_peak"] = round(
-                node["train_gflops_per_s"] * 1e9 / peaks[node["peak_dtype"]]["flops_per_s"], 3)
-        for value in node.values():
-            rerate(value, peaks)
-    elif isinstance(node, list):
-        for value in node:
-            rerate(value, peaks)
-
-
 def measure_peaks(args):
     """The float32 and bfloat16 matmul peaks (`flops.matmul_peak`; small in a quick run)."""
     size = {"size": 256, "repeats": 2} if args.quick else {}
@@ -170,7 +149,7 @@ def with_flops(row, model, peaks):
     """Adds FLOP counts and the fraction of the matching-precision matmul peak to `row`."""
     per_image = flops.training_flops_per_image(model)
     row.update(forward_macs=flops.forward_macs(model), train_flops_per_image=per_image,
-               **flop_rate(row["images_per_s"], per_image, row["precision"], peaks))
+               **flops.rate(row["images_per_s"], per_image, row["precision"], peaks))
     return row
 
 
@@ -268,44 +247,9 @@ def recipe_overhead(args):
 
 
 def explore(args, peaks):
-    """Default-model training images/s, and their fraction of the matmul peak of the row's
-    precision (`peaks`), with one setting changed at a time: batch size, intra-op threads,
-    oneDNN, float32 against bfloat16 (what `precision="auto"` chooses between), XLA, and
-    channels-first against channels-last maps."""
-    import throughput
-
+    """The default model's settings probe (`settings_probe.probe`) for these arguments."""
     config = kr.recipes.config("fashion_mnist_vgg", **explore_overrides(args))
-    precision = kr.training.precision.resolve(config.precision)
-    base = {"model": config.model, "batch_size": config.batch_size, "precision": precision}
-    if args.quick:
-        base.update(min_seconds=0.2, max_steps=2, kwargs={"width": config.width})
-    variants = [("batch_size", 64), ("batch_size", 128), ("batch_size", 256),
-                ("batch_size", 512), ("threads", 1), ("threads", 2), ("onednn", False),
-                ("onednn", True), ("precision", "float32"), ("precision", "mixed_bfloat16"),
-                ("jit_compile", True), ("jit_compile", False),
-                ("data_format", "channels_first"), ("data_format", "channels_last")]
-    if args.quick:
-        variants = variants[:1]
-    measured = {variant: [] for variant in variants}
-    for _ in range(args.explore_repeats):  # interleaved rounds: a slow spell hits every row
-        for key, value in variants:
-            measured[key, value].append(throughput.measure({**base, key: value}))
-            print(key, value, measured[key, value][-1]["images_per_s"], flush=True)
-    rows = []
-    for (key, value), results in measured.items():
-        speeds = [result["images_per_s"] for result in results]
-        speed, last = statistics.median(speeds), results[-1]
-        rows.append({"setting": key, "value": value, "images_per_s": round(speed, 1),
-                     "images_per_s_runs": speeds,
-                     **flop_rate(speed, last["train_flops_per_image"], last["precision"], peaks),
-                     "peak_rss_mb": max(result["peak_rss_mb"] for result in results),
-                     "intra_op_threads": last["intra_op_threads"],
-                     "onednn": last["onednn"], "precision": last["precision"],
-                     "jit_compile": last["jit_compile"], "data_format": last["data_format"]})
-    return {"model": config.model, "precision": precision, "batch_size": config.batch_size,
-            "repeats": args.explore_repeats,
-            "note": "random images, a few steps each in a fresh process, the median of the "
-                    "interleaved repeats; recorded, not used to tune the recipes", "rows": rows}
+    return settings_probe.probe(config, peaks, repeats=args.explore_repeats, quick=args.quick)
 
 
 def explore_overrides(args):
@@ -444,7 +388,7 @@ def run(args):
     if args.only_explore:
         found = explore(args, peaks)
         peaks = flops.best_peaks(peaks, measure_peaks(args))
-        rerate(found, peaks)
+        flops.rerate(found, peaks)
         return ({"quick": bool(args.quick), "forced_precision": args.precision,
                  "matmul_peak": peaks, "explore": found},
                 {"explore": recipe_config("fashion_mnist_vgg", explore_overrides(args))},
@@ -509,7 +453,7 @@ def run(args):
     if args.explore:
         result["explore"] = explore(args, peaks)
     result["matmul_peak"] = peaks = flops.best_peaks(peaks, measure_peaks(args))
-    rerate(result, peaks)
+    flops.rerate(result, peaks)
     default = models.get(FLOP_FRACTION_GOAL["model"])
     if default is not None:
         result["flop_fraction_goal"] = {

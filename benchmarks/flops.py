@@ -78,16 +78,18 @@ def training_flops_per_image(model):
     return 2 * 3 * forward_macs(model)
 
 
-def matmul_peak(dtype="float32", size=2048, repeats=5):
+def matmul_peak(dtype="float32", size=2048, repeats=20):
     """Measures the CPU's matrix-product throughput: best of `repeats` products.
 
     Args:
         dtype: `"float32"` or `"bfloat16"`.
         size: int, the side of the square matrices. Defaults to 2048.
-        repeats: int, timed products after one warm-up. Defaults to 5.
+        repeats: int, timed products after one warm-up. Defaults to 20 (~2 s in float32
+            on 2 cores): five, under half a second, could all fall in one slow spell of
+            a shared host, and the float32 peak then measured 130 to 238 GFLOP/s on one.
 
     Returns:
-        `{"dtype", "size", "best_s", "flops_per_s"}`; FLOPs are `2 * size**3`.
+        `{"dtype", "size", "repeats", "best_s", "flops_per_s"}`; FLOPs are `2 * size**3`.
     """
     import tensorflow as tf
 
@@ -102,7 +104,7 @@ def matmul_peak(dtype="float32", size=2048, repeats=5):
         tf.linalg.matmul(a, b).numpy()
         times.append(time.perf_counter() - start)
     best = min(times)
-    return {"dtype": dtype, "size": size, "best_s": round(best, 4),
+    return {"dtype": dtype, "size": size, "repeats": repeats, "best_s": round(best, 4),
             "flops_per_s": round(2 * size ** 3 / best)}
 
 
@@ -133,3 +135,26 @@ def best_peaks(*measured):
 def peak_dtype(policy):
     """Returns the matmul dtype whose peak a model under dtype `policy` is compared with."""
     return "bfloat16" if "bfloat16" in policy else "float32"
+
+
+def rate(images_per_s, train_flops_per_image, precision, peaks):
+    """Returns a run row's training GFLOP/s and their fraction of the matmul peak of
+    `precision`'s dtype (`{"train_gflops_per_s", "peak_dtype", "fraction_of_peak"}`)."""
+    flops_per_s = images_per_s * train_flops_per_image
+    dtype = peak_dtype(precision)
+    return {"train_gflops_per_s": round(flops_per_s / 1e9, 2), "peak_dtype": dtype,
+            "fraction_of_peak": round(flops_per_s / peaks[dtype]["flops_per_s"], 3)}
+
+
+def rerate(node, peaks):
+    """Recomputes every `rate()` row's `fraction_of_peak` in `node` (rows nested at any
+    depth, means of runs included) against `peaks`, from its `train_gflops_per_s`."""
+    if isinstance(node, dict):
+        if "train_gflops_per_s" in node and "peak_dtype" in node:
+            node["fraction_of_peak"] = round(
+                node["train_gflops_per_s"] * 1e9 / peaks[node["peak_dtype"]]["flops_per_s"], 3)
+        for value in node.values():
+            rerate(value, peaks)
+    elif isinstance(node, list):
+        for value in node:
+            rerate(value, peaks)

@@ -384,10 +384,16 @@ def test_only_explore_writes_its_own_result_shown_beside_runs_of_its_cpu(
     assert "From its own run, `benchmarks/results/compare_explore.json`" in text
     share = f"{100 * row['fraction_of_peak']:.0f} % of float32"
     assert f"| batch_size | 64 | 1,000 | 10 ({share}) |" in text
+    assert "compare_float32_explore.json" not in text
+    shutil.copy(tmp_path / "compare_explore.json", tmp_path / "compare_float32_explore.json")
+    text = renderer(str(tmp_path))  # the float32 path's table follows, from its own file
+    assert text.index("`benchmarks/results/compare_explore.json`") < text.index(
+        "`benchmarks/results/compare_float32_explore.json`")
     written["provenance"]["cpu"]["model"] = "Another CPU"
-    with open(tmp_path / "compare_explore.json", "w") as handle:
-        json.dump(written, handle)
-    assert "compare_explore.json" not in renderer(str(tmp_path))  # measured elsewhere
+    for file in ("compare_explore.json", "compare_float32_explore.json"):
+        with open(tmp_path / file, "w") as handle:
+            json.dump(written, handle)
+    assert "_explore.json" not in renderer(str(tmp_path))  # measured elsewhere
     with pytest.raises(SystemExit):
         compare.parse_args(["--only-explore", "--only-overhead"])
 

@@ -6,7 +6,8 @@ paragraph each. A recipe's row comes from its own run where one exists
 (`SEPARATE_RUNS`): e.g. `compare.py --only-best --result compare_best` for the long
 `fashion_mnist_best`, with its ratios to the keras.io run measured beside it in that
 file, footnoted. A paragraph's run NAME takes the same from `NAME_best`,
-`NAME_overhead` and `NAME_explore` (the table's run from `compare_explore`). Separate
+`NAME_overhead`, `NAME_explore` and `NAME_float32_explore` (the table's run from
+`compare_explore`, `compare_float32_explore`). Separate
 runs join a run only where they were measured on its CPU.
 """
 
@@ -248,16 +249,38 @@ def _other_cpus_text(results_dir, shown):
                      f"{pct(baseline['test_accuracy'])})."
                      + _tta_text(models["fashion_mnist_best"]) + f" {source(best)}")
         peaks = run["matmul_peak"]
-        text += (f" Its matmul peak: {peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s in "
-                 f"float32, {peaks['bfloat16']['flops_per_s'] / 1e9:.0f} in bfloat16")
+        text += f" Its matmul peak: {_peaks_text(peaks)}"
         if run.get("flop_fraction_goal"):
             text += f"; the default model reaches {_flop_goal_text(run['flop_fraction_goal'])}"
         text += "."
         overhead_file = f"{name}_overhead"  # `compare.py --only-overhead` run there
         text += _overhead_text(_same_cpu_run(results_dir, overhead_file, run), overhead_file, run)
         text += _precision_text(run) + _pairs_text(run) + _cpu_text(run) + f" {source(run)}\n"
-        explore_file = f"{name}_explore"
-        text += _explore_text(_same_cpu_run(results_dir, explore_file, run), explore_file, run)
+        text += _explore_texts(results_dir, name, run)
+    return text
+
+
+def _peaks_text(peaks):
+    """"218 GFLOP/s in float32, 583 in bfloat16" and, where the run measured the peaks at
+    its start and end (`flops.best_peaks`), that each is the faster, and the slower ones."""
+    text = (f"{peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s in float32, "
+            f"{peaks['bfloat16']['flops_per_s'] / 1e9:.0f} in bfloat16")
+    if "flops_per_s_runs" in peaks["float32"]:
+        slower = " and ".join(f"{min(peaks[dtype]['flops_per_s_runs']) / 1e9:.0f}"
+                              for dtype in ("float32", "bfloat16"))
+        text += f", each the faster of the run's start and end, where the slower gave {slower}"
+    return text
+
+
+def _explore_texts(results_dir, name, run):
+    """The settings tables of run `name`'s CPU: `NAME_explore` (else `run`'s own
+    `--explore`) and, where measured, `NAME_float32_explore`: the float32 path forced
+    (`--precision float32`) on a CPU where `precision="auto"` picks bfloat16."""
+    text = ""
+    for file in (f"{name}_explore", f"{name}_float32_explore"):
+        found = _same_cpu_run(results_dir, file, run)
+        if found is not None or file == f"{name}_explore":
+            text += _explore_text(found, file, run)
     return text
 
 
@@ -277,14 +300,14 @@ def _explore_text(explore_run, file, run):
                      f"{row['peak_rss_mb']:,.0f}"])
     repeats = found["repeats"]
     peaks = explore_run["matmul_peak"]
-    text = (f"\nDefault model (`{found['model']}`, `{found['precision']}`, batch "
+    forced = (f", forced with `--precision {explore_run['forced_precision']}`"
+              if explore_run.get("forced_precision") else "")
+    text = (f"\nDefault model (`{found['model']}`, `{found['precision']}`{forced}, batch "
             f"{found['batch_size']}), training images/s on random images, one setting changed "
             "at a time"
             + (f", the median of {repeats} interleaved repeats" if repeats > 1 else "")
-            + f", against the matmul peaks measured in the same run "
-            f"({peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s in float32, "
-            f"{peaks['bfloat16']['flops_per_s'] / 1e9:.0f} in bfloat16); recorded, not used to "
-            "tune the recipes:\n\n"
+            + f", against the matmul peaks measured in the same run ({_peaks_text(peaks)}); "
+            "recorded, not used to tune the recipes:\n\n"
             + table(["setting", "value", "images/s", "train GFLOP/s (% of peak)", "peak MB"], rows))
     if explore_run is not run:
         text += f"\nFrom its own run, `benchmarks/results/{file}.json`: {source(explore_run)}\n"
@@ -312,8 +335,7 @@ def render(results_dir):
                    "× keras.io (by median epochs)", "images/s", "train GFLOP/s (% of peak)",
                    "test accuracy", "goal"], rows)
     peaks = result["matmul_peak"]
-    text += (f"\nMatmul peak of this CPU: {peaks['float32']['flops_per_s'] / 1e9:.0f} GFLOP/s "
-             f"in float32, {peaks['bfloat16']['flops_per_s'] / 1e9:.0f} in bfloat16 "
+    text += (f"\nMatmul peak of this CPU: {_peaks_text(peaks)} "
              f"({peaks['float32']['size']}² products, best of several); training FLOPs are "
              "the conv and dense multiply-adds × 2 × 3, over the wall time of `fit()`.")
     flop_goal = separate.get("fashion_mnist_vgg", result).get("flop_fraction_goal")
@@ -330,8 +352,7 @@ def render(results_dir):
         text += (" Not in this run (`--skip`): " + ", ".join(f"`{name}`" for name in skipped)
                  + ".")
     text += "\n"
-    explore_file = f"{shown}_explore"
-    text += _explore_text(_same_cpu_run(results_dir, explore_file, result), explore_file, result)
+    text += _explore_texts(results_dir, shown, result)
     text += _other_kernels_text(results_dir, result)
     text += _other_cpus_text(results_dir, shown)
     for name, run in separate.items():
