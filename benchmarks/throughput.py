@@ -51,14 +51,23 @@ def peak_rss_mb(status="/proc/self/status"):
 
 
 def channels_first(model):
-    """Returns `model` re-laid out channels-first: its layers cloned with
-    `data_format="channels_first"` (batch norm of 4-D maps on axis 1), the input
-    transposed to `(C, H, W)`, the same weights; for the same images, transposed, it
-    predicts what `model` does.
+    """Returns `model` re-laid out channels-first, with the same weights.
 
-    The builders lay maps out channels-last only (Keras' default, the one TensorFlow's
-    CPU kernels were written for); this lets the probe time the other layout without a
-    second code path in every builder.
+    The builders lay maps out channels-last only (Keras' default); this lets the probe
+    time the other layout without a second code path in every builder.
+
+    Args:
+        model: a built functional model on `(H, W, C)` images whose layers take a
+            `data_format` where they have one (`CeilMaxPooling2D` does not).
+
+    Returns:
+        A functional model on `(C, H, W)` images: each layer cloned with
+        `data_format="channels_first"`, batch norm of 4-D maps on axis 1. For the same
+        images, transposed, it predicts what `model` does.
+
+    Example:
+
+    >>> relaid = channels_first(kr.models.get("fashion_vgg_lean"))  # input (1, 28, 28)
     """
     import keras
 

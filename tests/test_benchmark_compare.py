@@ -361,6 +361,24 @@ def test_fractions_are_of_the_faster_peak_measured_at_the_run_start_and_end(
     assert rows["batch_size", 128]["fraction_of_peak"] == 0.1  # not 0.2, of the slow start
     assert rows["precision", "mixed_bfloat16"]["fraction_of_peak"] == 0.2
 
+    # The whole comparison: its rows and the default model's goal, rated at the run's end.
+    measured = iter([100e9, 100e9, 200e9, 50e9])
+    rated = {"images_per_s": 2000.0, "train_gflops_per_s": 20.0, "peak_dtype": "float32",
+             "fraction_of_peak": 0.2, "precision": "float32", "epochs": 1,
+             "median_epoch_s": 1.0, "test_accuracy": 0.94}
+    monkeypatch.setattr(compare.baselines, "run_baseline", lambda epochs, **kwargs: dict(
+        rated, wall_s=100.0, test_accuracy=0.9, keras_model=None))
+    monkeypatch.setattr(compare, "with_flops", lambda row, model, peaks: row)
+    monkeypatch.setattr(compare, "recipe_run", lambda name, *args: dict(
+        rated, wall_s=200.0, median_wall_ratio=2.0, config={"seed": 0}))
+    result, _, _ = compare.run(compare.parse_args(
+        ["--precision", "float32", "--skip", "fashion_mnist_fast", "--skip",
+         "fashion_mnist_best", "--skip", "overhead"]))
+    assert result["models"]["fashion_mnist_vgg"]["fraction_of_peak"] == 0.1
+    assert result["models"]["keras_io_convnet"]["fraction_of_peak"] == 0.1
+    assert result["flop_fraction_goal"]["fraction"] == 0.1
+    assert result["flop_fraction_goal"]["met"] is False
+
 
 @pytest.mark.slow
 def test_only_explore_writes_its_own_result_shown_beside_runs_of_its_cpu(
