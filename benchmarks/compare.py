@@ -17,14 +17,17 @@ where both wall-time ratios are within it):
 | `fashion_mnist_best` | at least 95.0 % (mean of the seeds) in at most 10x (mean wall time) |
 
 Where the time goes: the CPU's matmul peak in float32 and bfloat16 is measured in the same
-run (`flops.matmul_peak`, at its start and end, the faster kept), each model's training FLOPs per image are counted from its
-layers (`flops.forward_macs`, x 2 x 3), and its training FLOP/s is given as a fraction of
-the peak of its precision (goal: at least 40 % for the default model). `--explore` adds
-default-model images/s and their fraction of that peak at batch 64/128/256/512, 1 vs 2
-intra-op threads, oneDNN on/off, float32 vs bfloat16, XLA on/off and channels-first vs
-channels-last maps, each in a fresh process on random images (`throughput.py`): recorded, not used to tune the recipes. `--only-explore` runs the
-peaks and that alone (`--result NAME_explore` beside a run NAME of the README's table);
-`--explore-repeats N` measures each setting N times in interleaved rounds (median).
+run (`flops.matmul_peak`, at its start and end, the faster kept), each model's training
+FLOPs per image are counted from its layers (`flops.forward_macs`, x 2 x 3), and its
+training FLOP/s is given as a fraction of the peak of its precision (goal: at least 40 %
+for the default model). `--explore` adds default-model images/s and their fraction of that
+peak at batch 64/128/256/512, 1 vs 2 intra-op threads, oneDNN on/off, float32 vs bfloat16,
+XLA on/off and channels-first vs channels-last maps, each in a fresh process on random
+images (`settings_probe.py`, `throughput.py`): recorded, not used to tune the recipes.
+`--only-explore` runs the peaks and that alone (`--result NAME_explore` beside a run NAME
+of the README's table, `NAME_float32_explore` with `--precision float32` where auto picks
+bfloat16); `--explore-repeats N` measures each setting N times in interleaved rounds
+(median).
 
 `--pairs N` runs keras.io and the recipes beside it N times, interleaved (keras.io, recipes,
 keras.io, recipes, ...), takes each ratio within its pair and reports their mean, so that a
