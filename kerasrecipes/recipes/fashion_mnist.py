@@ -102,6 +102,10 @@ fashion_mnist_fast = register(
 # same weights with flip TTA (94.16 ± 0.13 %, 6.97x) and with flip_shift: 94.37 ± 0.09 %,
 # +0.18 to +0.25 points on every seed, 93.97 % in one pass, in 4.30x keras.io's time
 # (5.51x by median epochs; benchmarks/results/compare_amx_best.json): short by 0.63.
+# Twice the epochs did pay there: 60 gave seed 0 95.06 % (94.75 % in one pass, +0.72 and
+# +0.93 points over its 30), in 8.32x keras.io's wall time but 10.76x by median epochs
+# (benchmarks/results/candidate_best_e60_amx.json). Not adopted on one seed: seeds 1-2,
+# and ~50 epochs to fit both ratios (~9x by median epochs), are still to run.
 fashion_mnist_best = register(
     "fashion_mnist_best",
     dict(_FASHION_MNIST, model="fashion_vgg_small", epochs=30, augment="flip_crop_erase",
