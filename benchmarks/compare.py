@@ -148,6 +148,14 @@ def measure_peaks(args):
     return peaks
 
 
+def rate_at_end(args, start_peaks, node):
+    """Measures the peaks again at the run's end, rates every row in `node` against the
+    faster of the two readings (`flops.best_peaks`, `flops.rerate`) and returns those."""
+    peaks = flops.best_peaks(start_peaks, measure_peaks(args))
+    flops.rerate(node, peaks)
+    return peaks
+
+
 def with_flops(row, model, peaks):
     """Adds FLOP counts and the fraction of the matching-precision matmul peak to `row`."""
     per_image = flops.training_flops_per_image(model)
@@ -390,8 +398,7 @@ def run(args):
     peaks = measure_peaks(args)  # rows are rated against these until the run's end
     if args.only_explore:
         found = explore(args, peaks)
-        peaks = flops.best_peaks(peaks, measure_peaks(args))
-        flops.rerate(found, peaks)
+        peaks = rate_at_end(args, peaks, found)
         return ({"quick": bool(args.quick), "forced_precision": args.precision,
                  "matmul_peak": peaks, "explore": found},
                 {"explore": recipe_config("fashion_mnist_vgg", explore_overrides(args))},
@@ -455,8 +462,7 @@ def run(args):
         print(result["overhead"], flush=True)
     if args.explore:
         result["explore"] = explore(args, peaks)
-    result["matmul_peak"] = peaks = flops.best_peaks(peaks, measure_peaks(args))
-    flops.rerate(result, peaks)
+    result["matmul_peak"] = rate_at_end(args, peaks, result)
     default = models.get(FLOP_FRACTION_GOAL["model"])
     if default is not None:
         result["flop_fraction_goal"] = {
