@@ -31,8 +31,9 @@ bfloat16); `--explore-repeats N` measures each setting N times in interleaved ro
 
 `--pairs N` runs keras.io and the recipes beside it N times, interleaved (keras.io, recipes,
 keras.io, recipes, ...), takes each ratio within its pair and reports their mean, so that a
-slow spell of a shared host falls on both halves of a pair (`fashion_mnist_best`, sized
-by seeds, runs once after the pairs and is compared with keras.io's mean). With
+slow spell of a shared host falls on both halves of a pair. `fashion_mnist_best`, sized by
+seeds, runs after the pairs, each seed right after a keras.io run of its own (keras.io,
+seed 0, keras.io, seed 1, ...), and its ratios are taken within those pairs. With
 `--seed-per-pair` pair k trains the recipes with seed k (`--first-seed S`: seed S + k, to
 add seeds to an earlier run's): one accuracy per seed, for a candidate whose accuracy is
 too close to its goal to judge from one seed.
@@ -314,6 +315,48 @@ def recipe_run(name, overrides, baseline, peaks, test_samples, verbose):
     return row
 
 
+def keras_io_run(args, epochs, test_samples, verbose, peaks):
+    """One timed run of the keras.io convnet, with its FLOPs."""
+    row = baselines.run_baseline(
+        epochs, train_samples=QUICK["train_samples"] if args.quick else None,
+        test_samples=test_samples, verbose=verbose)
+    row = with_flops(row, row.pop("keras_model"), peaks)
+    print(row, flush=True)
+    return row
+
+
+def best_run(args, epochs, peaks, test_samples, verbose):
+    """`fashion_mnist_best` over `--best-seeds` seeds, each right after its own keras.io run.
+
+    keras.io, seed 0, keras.io, seed 1, ...: a seed trains for ten times keras.io's time
+    or so, long enough for the shared host's speed to change between the run's start and
+    its end, so each seed is compared with the keras.io run beside it, as `--pairs` does
+    for the other recipes, rather than with one keras.io run at the start.
+
+    Returns:
+        `(row, baseline_runs)`: the row (the first seed's fields, `runs`, the means over
+        the seeds, `wall_ratios_per_seed`, the ratios as means over the pairs, and the
+        goal) and keras.io's runs, in order.
+    """
+    name = "fashion_mnist_best"
+    baseline_runs, runs = [], []
+    for seed in range(args.best_seeds):
+        baseline_runs.append(keras_io_run(args, epochs, test_samples, verbose, peaks))
+        runs.append(recipe_run(name, recipe_overrides(args, seed=seed), baseline_runs[-1],
+                               peaks, test_samples, verbose))
+    row = dict(runs[0], runs=runs, **summarise_seeds(runs))
+    ratios_ = pair_ratios(runs, baseline_runs)
+    row["wall_ratios_per_seed"] = [round(ratio, 3) for ratio in ratios_]
+    row["wall_ratio"] = round(statistics.mean(ratios_), 2)
+    row["median_wall_ratio"] = round(statistics.mean(r["median_wall_ratio"] for r in runs), 2)
+    if all("cpu_ratio" in r for r in runs):
+        row["cpu_ratio"] = round(statistics.mean(r["cpu_ratio"] for r in runs), 2)
+    baseline_accuracy = statistics.mean(run["test_accuracy"] for run in baseline_runs)
+    row["goal"] = goal_verdict(name, row["test_accuracy_mean"], statistics.mean(ratios_),
+                               baseline_accuracy, row["median_wall_ratio"])
+    return row, baseline_runs
+
+
 def pair_ratios(runs, baseline_runs):
     """Each run's wall time over that of the keras.io run of its pair."""
     return [run["wall_s"] / base["wall_s"] for run, base in zip(runs, baseline_runs)]
@@ -406,51 +449,45 @@ def run(args):
     epochs = QUICK["epochs"] if args.quick else args.epochs_baseline
     verbose = 0 if args.quick else 2
     paired = [name for name in RECIPES if name not in args.skip and name != "fashion_mnist_best"]
+    best = "fashion_mnist_best" not in args.skip
+    # Without recipes beside it, keras.io runs only beside the best recipe's seeds.
+    pairs = args.pairs if paired or not best else 0
     baseline_runs, paired_runs = [], {name: [] for name in paired}
-    for _ in range(args.pairs):  # keras.io, then each recipe beside it: A, B, A, B, ...
-        run_ = baselines.run_baseline(
-            epochs, train_samples=QUICK["train_samples"] if args.quick else None,
-            test_samples=test_samples, verbose=verbose)
-        baseline_runs.append(with_flops(run_, run_.pop("keras_model"), peaks))
-        print(baseline_runs[-1], flush=True)
+    for _ in range(pairs):  # keras.io, then each recipe beside it: A, B, A, B, ...
+        baseline_runs.append(keras_io_run(args, epochs, test_samples, verbose, peaks))
         seed = {"seed": args.first_seed + len(baseline_runs) - 1} if args.seed_per_pair else {}
         for name in paired:
             paired_runs[name].append(recipe_run(name, recipe_overrides(args, **seed),
                                                 baseline_runs[-1], peaks, test_samples, verbose))
-    baseline = summarise_pairs(baseline_runs)
-    # keras.io over all its runs: what the best recipe (run after the pairs) is compared with
-    reference = {key: statistics.mean(run[key] for run in baseline_runs)
-                 for key in ("wall_s", "median_epoch_s", "test_accuracy", "cpu_s")
-                 if all(key in run for run in baseline_runs)}
-    reference["epochs"] = epochs
-    models = {BASELINE: baseline}
-    configs = {BASELINE: {**baselines.KERAS_IO_CONFIG, "epochs": epochs}}
-    precisions = {BASELINE: baseline["precision"]}
-    for name in RECIPES:
-        if name in args.skip:
-            continue
-        if name == "fashion_mnist_best":  # the goal is on the mean over the seeds
-            runs = [recipe_run(name, recipe_overrides(args, seed=seed), reference, peaks,
-                               test_samples, verbose) for seed in range(args.best_seeds)]
-            row = dict(runs[0], runs=runs, **summarise_seeds(runs))
-            accuracy, wall = row["test_accuracy_mean"], row["wall_s_mean"]
-            row["wall_ratio"] = round(wall / reference["wall_s"], 2)
-            row["median_wall_ratio"] = round(
-                statistics.mean(r["median_wall_ratio"] for r in runs), 2)
-            if all("cpu_ratio" in r for r in runs):
-                row["cpu_ratio"] = round(statistics.mean(r["cpu_ratio"] for r in runs), 2)
-            ratio = wall / reference["wall_s"]
-        else:
-            runs = paired_runs[name]
-            row = summarise_pairs(runs, baseline_runs)
-            accuracy = row.get("test_accuracy_mean", row["test_accuracy"])
-            ratio = statistics.mean(pair_ratios(runs, baseline_runs))
-        row["goal"] = goal_verdict(name, accuracy, ratio, reference["test_accuracy"],
+    models, configs, precisions = {}, {}, {}
+    for name in paired:
+        runs = paired_runs[name]
+        row = summarise_pairs(runs, baseline_runs)
+        accuracy = row.get("test_accuracy_mean", row["test_accuracy"])
+        baseline_accuracy = statistics.mean(run["test_accuracy"] for run in baseline_runs)
+        ratio = statistics.mean(pair_ratios(runs, baseline_runs))
+        row["goal"] = goal_verdict(name, accuracy, ratio, baseline_accuracy,
                                    row["median_wall_ratio"])
         models[name] = row
-        seeded = len(row.get("seeds", ())) > 1  # one config per seed
-        configs[name] = [r["config"] for r in runs] if seeded else runs[0]["config"]
+        configs[name] = [r["config"] for r in runs] if "seeds" in row else runs[0]["config"]
         precisions[name] = row["precision"]
+    if best:
+        name = "fashion_mnist_best"
+        row, best_baselines = best_run(args, epochs, peaks, test_samples, verbose)
+        if baseline_runs:  # keras.io's row is the pairs'; the best keeps its own runs
+            row["keras_io_runs"] = [{key: run[key] for key in (
+                "wall_s", "median_epoch_s", "test_accuracy", "cpu_s") if key in run}
+                for run in best_baselines]
+        else:
+            baseline_runs = best_baselines
+        models[name] = row
+        seeded = len(row["runs"]) > 1  # one config per seed
+        configs[name] = [r["config"] for r in row["runs"]] if seeded else row["config"]
+        precisions[name] = row["precision"]
+    baseline = summarise_pairs(baseline_runs)
+    models = {BASELINE: baseline, **models}
+    configs = {BASELINE: {**baselines.KERAS_IO_CONFIG, "epochs": epochs}, **configs}
+    precisions = {BASELINE: baseline["precision"], **precisions}
     result = {
         "quick": bool(args.quick),
         "forced_precision": args.precision,
@@ -474,7 +511,8 @@ def run(args):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--best-seeds", type=int, default=None,
-                        help="seeds of fashion_mnist_best (0, 1, ...); default 3, 1 with --quick")
+                        help="seeds of fashion_mnist_best (0, 1, ...), each run right after a "
+                             "keras.io run of its own; default 3, 1 with --quick")
     parser.add_argument("--skip", action="append", default=[],
                         choices=list(RECIPES) + ["overhead"],
                         help="leave out a recipe or the overhead measurement (repeatable)")
@@ -542,6 +580,10 @@ def parse_args(argv=None):
     if args.only_best:
         args.skip = sorted(set(args.skip) | {"fashion_mnist_vgg", "fashion_mnist_fast", "overhead"})
     args.skip = set(args.skip)
+    if args.pairs > 1 and not set(RECIPES) - args.skip - {"fashion_mnist_best"}:
+        parser.error("argument --pairs interleaves keras.io with fashion_mnist_vgg and "
+                     "fashion_mnist_fast, both left out here (fashion_mnist_best's seeds each "
+                     f"run after a keras.io run of their own). Received: --pairs {args.pairs}")
     for item in args.set:
         if "=" not in item:
             parser.error(f"argument --set must be KEY=VALUE. Received: {item!r}")
