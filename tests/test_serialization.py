@@ -57,6 +57,19 @@ EXAMPLES = {
                             fill_value=1.0, interpolation="nearest", value_range=(0, 1), seed=10),
     "ResumableBackup": dict(backup_dir="runs/backup", save_freq=7),
     "Whitening": dict(method="pca", epsilon=1e-3, n_components=2),
+    # Keras' BatchNormalization arguments; initializers as configs, which the check skips.
+    "FusedBatchNormalization": dict(
+        axis=1, momentum=0.9, epsilon=1e-4, center=False, scale=False,
+        beta_initializer={"class_name": "Ones", "config": {}},
+        gamma_initializer={"class_name": "Zeros", "config": {}},
+        moving_mean_initializer={"class_name": "Ones", "config": {}},
+        moving_variance_initializer={"class_name": "Constant", "config": {"value": 2.0}},
+        beta_regularizer={"class_name": "L2", "config": {"l2": 1e-4}},
+        gamma_regularizer={"class_name": "L1", "config": {"l1": 1e-4}},
+        beta_constraint={"class_name": "MaxNorm", "config": {"max_value": 2.0, "axis": 0}},
+        gamma_constraint={"class_name": "NonNeg", "config": {}},
+        renorm=True, renorm_clipping={"rmax": 2.0, "rmin": 0.5, "dmax": 1.0},
+        renorm_momentum=0.9, synchronized=True),
 }
 
 

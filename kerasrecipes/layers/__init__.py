@@ -4,6 +4,7 @@ from kerasrecipes.layers import augmentation
 from kerasrecipes.layers import normalization
 from kerasrecipes.layers import preprocessing
 from kerasrecipes.layers.augmentation import augmentation_policy
+from kerasrecipes.layers.batch_norm import FusedBatchNormalization
 from kerasrecipes.layers.blocks import apply_conv_norm_act
 from kerasrecipes.layers.blocks import apply_projection
 from kerasrecipes.layers.blocks import apply_residual_block

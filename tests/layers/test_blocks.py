@@ -12,7 +12,7 @@ def layer_types(model):
 def test_conv_norm_act_order_and_bias():
     inputs = keras.Input((8, 8, 3))
     model = keras.Model(inputs, blocks.apply_conv_norm_act(inputs, 4, norm="batch", name="b1"))
-    assert layer_types(model) == ["Conv2D", "BatchNormalization", "ReLU"]
+    assert layer_types(model) == ["Conv2D", "FusedBatchNormalization", "ReLU"]
     assert not model.get_layer("b1_conv").use_bias  # the norm's offset replaces it
     assert [layer.name for layer in model.layers[1:]] == ["b1_conv", "b1_batch", "b1_relu"]
     plain = keras.Model(inputs, blocks.apply_conv_norm_act(inputs, 4, norm=None, name="b2"))

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
@@ -133,7 +134,7 @@ def test_model_keys_left_none_keep_the_presets_values():
     # An explicit value still wins over the preset's.
     model = _model(config.replace(dropout=0.2, norm="batch"), source)
     assert [l.rate for l in model.layers if type(l).__name__ == "Dropout"] == [0.2]
-    assert [l for l in model.layers if type(l).__name__ == "BatchNormalization"]
+    assert [l for l in model.layers if isinstance(l, keras.layers.BatchNormalization)]
 
 
 @pytest.mark.parametrize("overrides, error, message", [
