@@ -20,7 +20,8 @@ VARIANTS = (("batch_size", 64), ("batch_size", 128), ("batch_size", 256), ("batc
             ("threads", 1), ("threads", 2), ("onednn", False), ("onednn", True),
             ("precision", "float32"), ("precision", "mixed_bfloat16"),
             ("jit_compile", True), ("jit_compile", False),
-            ("data_format", "channels_first"), ("data_format", "channels_last"))
+            ("data_format", "channels_first"), ("data_format", "channels_last"),
+            ("batch_norm", "keras"), ("batch_norm", "fused"))
 
 
 def probe(config, peaks, repeats=1, quick=False):
@@ -63,7 +64,8 @@ def probe(config, peaks, repeats=1, quick=False):
                      **flops.rate(speed, last["train_flops_per_image"], last["precision"], peaks),
                      "peak_rss_mb": max(result["peak_rss_mb"] for result in results),
                      **{name: last[name] for name in ("intra_op_threads", "onednn", "precision",
-                                                      "jit_compile", "data_format")}})
+                                                      "jit_compile", "data_format",
+                                                      "batch_norm")}})
     return {"model": config.model, "precision": precision, "batch_size": config.batch_size,
             "repeats": repeats,
             "note": "random images, a few steps each in a fresh process, the median of the "

@@ -18,7 +18,9 @@ None: TensorFlow's default), `onednn` (`TF_ENABLE_ONEDNN_OPTS` for the child; No
 inherited where set, else on, as `import kerasrecipes` sets it), `precision` (a dtype
 policy name; default float32), `jit_compile` (XLA; None: Keras' "auto", which is off on
 CPUs), `data_format` (`"channels_last"`, the builders' layout, or `"channels_first"`: the
-same model and weights re-laid out by `channels_first()`).
+same model and weights re-laid out by `channels_first()`), `batch_norm` (`"fused"`, the
+builders' `FusedBatchNormalization`, or `"keras"`: the same model with Keras' own layer,
+`keras_batch_norm()`).
 """
 
 import json
@@ -31,8 +33,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEFAULTS = {"model": "fashion_vgg_small", "kwargs": {}, "batch_size": 128, "min_seconds": 4.0,
             "max_steps": 30, "threads": None, "onednn": None, "precision": "float32",
-            "jit_compile": None, "data_format": "channels_last"}
+            "jit_compile": None, "data_format": "channels_last", "batch_norm": "fused"}
 DATA_FORMATS = ("channels_last", "channels_first")
+BATCH_NORMS = ("fused", "keras")
 WARMUP_STEPS = 2
 
 
@@ -86,6 +89,30 @@ def channels_first(model):
     return clone
 
 
+def keras_batch_norm(model):
+    """Returns `model` with Keras' own `BatchNormalization` in place of each
+    `FusedBatchNormalization` (same config and weights): the layer the builders would
+    make without kerasrecipes' fused kernel.
+
+    Example:
+
+    >>> plain = keras_batch_norm(kr.models.get("fashion_vgg_lean"))
+    """
+    import keras
+
+    from kerasrecipes.layers import FusedBatchNormalization
+
+    def unfused(layer):
+        cls = layer.__class__
+        if cls is FusedBatchNormalization:
+            cls = keras.layers.BatchNormalization
+        return cls.from_config(layer.get_config())
+
+    clone = keras.models.clone_model(model, clone_function=unfused)
+    clone.set_weights(model.get_weights())
+    return clone
+
+
 def run(spec):
     """Measures `spec` in this process (the child's side of `measure`).
 
@@ -114,8 +141,13 @@ def run(spec):
     if spec["data_format"] not in DATA_FORMATS:
         raise ValueError(f"Spec key `data_format` must be one of {DATA_FORMATS}. "
                          f"Received: data_format={spec['data_format']!r}")
+    if spec["batch_norm"] not in BATCH_NORMS:
+        raise ValueError(f"Spec key `batch_norm` must be one of {BATCH_NORMS}. "
+                         f"Received: batch_norm={spec['batch_norm']!r}")
     with kr.training.precision.policy_scope(spec["precision"]):
         model = kr.models.get(spec["model"], **kwargs)
+        if spec["batch_norm"] == "keras":
+            model = keras_batch_norm(model)
         if spec["data_format"] == "channels_first":
             model = channels_first(model)
     model.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9, nesterov=True),
@@ -149,6 +181,7 @@ def run(spec):
         "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
         "jit_compile": bool(model.jit_compile),
         "data_format": spec["data_format"],
+        "batch_norm": spec["batch_norm"],
     }
 
 

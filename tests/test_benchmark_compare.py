@@ -276,6 +276,24 @@ def test_channels_first_probe_times_the_same_model_and_work_in_the_other_layout(
         throughput.run({"model": "fashion_vgg_lean", "data_format": "NCHW"})
 
 
+def test_keras_batch_norm_probe_swaps_only_the_layer_class():
+    throughput = _module("benchmarks/throughput.py", "_bench_throughput")
+    model = kr.models.get("fashion_vgg_lean", width=0.25)
+    plain = throughput.keras_batch_norm(model)
+    norms = {type(layer).__name__ for layer in plain.layers
+             if isinstance(layer, keras.layers.BatchNormalization)}
+    assert norms == {"BatchNormalization"} and plain.count_params() == model.count_params()
+    images = np.random.default_rng(0).uniform(0, 255, (3, 28, 28, 1)).astype("float32")
+    np.testing.assert_allclose(plain.predict(images, verbose=0), model.predict(images, verbose=0),
+                               atol=1e-6)
+    out = throughput.run({"model": "fashion_vgg_lean", "kwargs": {"width": 0.25},
+                          "batch_size": 4, "min_seconds": 0.0, "max_steps": 2,
+                          "batch_norm": "keras"})
+    assert out["batch_norm"] == "keras" and out["images_per_s"] > 0
+    with pytest.raises(ValueError, match="batch_norm='tf'"):
+        throughput.run({"model": "fashion_vgg_lean", "batch_norm": "tf"})
+
+
 def test_set_overrides_every_recipe_run_and_bad_keys_fail_before_training(compare):
     args = compare.parse_args(["--set", "width=0.75", "--set", "epochs=10", "--precision",
                                "float32"])
@@ -322,7 +340,8 @@ def _fake_throughput(monkeypatch, seen, speeds=(1000.0,)):
                 "precision": spec["precision"], "peak_rss_mb": 500.0,
                 "intra_op_threads": spec.get("threads") or 0, "onednn": "default",
                 "jit_compile": bool(spec.get("jit_compile")),
-                "data_format": spec.get("data_format", "channels_last")}
+                "data_format": spec.get("data_format", "channels_last"),
+                "batch_norm": spec.get("batch_norm", "fused")}
 
     monkeypatch.setattr(throughput, "measure", measure)
 
@@ -331,7 +350,7 @@ def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
         compare, monkeypatch):
     seen = []
     # Three rounds; every row gets 1,000, 3,000 and 2,000 images/s, whose median is 2,000.
-    variants = 14
+    variants = 16
     _fake_throughput(monkeypatch, seen, [1000.0] * variants + [3000.0] * variants
                      + [2000.0] * variants)
     peaks = {"float32": {"flops_per_s": 100e9}, "bfloat16": {"flops_per_s": 400e9}}
@@ -356,6 +375,7 @@ def test_explore_changes_one_setting_at_a_time_and_rates_each_against_its_peak(
     assert rows["batch_size", 512]["train_gflops_per_s"] == 20.0
     assert rows["jit_compile", True]["jit_compile"] is True
     assert rows["data_format", "channels_first"]["data_format"] == "channels_first"
+    assert rows["batch_norm", "keras"]["batch_norm"] == "keras"
     for bad in (["--explore", "--explore-repeats", "0"], ["--explore-repeats", "3"]):
         with pytest.raises(SystemExit):
             compare.parse_args(bad)
