@@ -38,9 +38,9 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
     Example:
 
     >>> layer = FusedBatchNormalization(momentum=0.9)
-    >>> y = layer(keras.random.normal((8, 4, 4, 3)), training=True)
-    >>> y.shape
-    TensorShape([8, 4, 4, 3])
+    >>> tuple(layer(keras.random.normal((8, 4, 4, 3)), training=True).shape)
+    (8, 4, 4, 3)
+    >>> model = kr.models.get("fashion_vgg_lean")  # norm="batch" builds this layer
     """
 
     def call(self, inputs, training=None, mask=None):

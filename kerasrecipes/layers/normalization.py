@@ -5,9 +5,9 @@ Batch, layer, group and instance norm all come from Keras: instance norm is
 `GroupNormalization` with one group per channel, layer norm normalises over
 (H, W, C) for conv features as in the Layer Norm paper. Batch norm is Keras' layer with
 TensorFlow's fused kernel in training where it applies (`FusedBatchNormalization`: Keras
-3 computes it op by op, 1.2x to 1.9x slower per training step of a small VGG on CPUs). `"lrn"` is AlexNet's local
-response normalization (`LocalResponseNormalization`), only so its cost can be
-compared ("avoid LRN, prefer max pooling").
+3 computes it op by op, which made a small VGG's training step 1.2x to 1.9x slower on
+CPUs). `"lrn"` is AlexNet's local response normalization (`LocalResponseNormalization`),
+only so its cost can be compared ("avoid LRN, prefer max pooling").
 
 Measured on Fashion-MNIST by `benchmarks/tips.py` (effect of A over B, verdict):
 
