@@ -345,14 +345,14 @@ def best_run(args, epochs, peaks, test_samples, verbose):
         runs.append(recipe_run(name, recipe_overrides(args, seed=seed), baseline_runs[-1],
                                peaks, test_samples, verbose))
     row = dict(runs[0], runs=runs, **summarise_seeds(runs))
-    ratios_ = pair_ratios(runs, baseline_runs)
-    row["wall_ratios_per_seed"] = [round(ratio, 3) for ratio in ratios_]
-    row["wall_ratio"] = round(statistics.mean(ratios_), 2)
+    seed_ratios = pair_ratios(runs, baseline_runs)
+    row["wall_ratios_per_seed"] = [round(ratio, 3) for ratio in seed_ratios]
+    row["wall_ratio"] = round(statistics.mean(seed_ratios), 2)
     row["median_wall_ratio"] = round(statistics.mean(r["median_wall_ratio"] for r in runs), 2)
     if all("cpu_ratio" in r for r in runs):
         row["cpu_ratio"] = round(statistics.mean(r["cpu_ratio"] for r in runs), 2)
     baseline_accuracy = statistics.mean(run["test_accuracy"] for run in baseline_runs)
-    row["goal"] = goal_verdict(name, row["test_accuracy_mean"], statistics.mean(ratios_),
+    row["goal"] = goal_verdict(name, row["test_accuracy_mean"], statistics.mean(seed_ratios),
                                baseline_accuracy, row["median_wall_ratio"])
     return row, baseline_runs
 
