@@ -9,9 +9,13 @@ and writes its maps several times forward and again backward (keras-team/keras-c
 statistics); Keras 3 has no such option. `FusedBatchNormalization` is Keras' layer with
 that kernel restored where it applies, and Keras' own computation everywhere else.
 
-Measured (ad hoc, `fashion_vgg_small`, batch 128, 2 cores of an Intel Xeon with AMX,
-training images/s of the bare step, two interleaved rounds): 1.6-1.9x in bfloat16 and
-1.2x in float32 over Keras' layer, the model then as fast as without batch norm.
+Measured on the default model (`fashion_vgg_lean`, batch 128, 2 cores of an Intel Xeon
+with AMX, training images/s of the bare step on random images, the median of 3
+interleaved repeats): 1.58x Keras' layer in bfloat16 (5,331 against 3,379 images/s,
+benchmarks/results/compare_amx_explore.json, `batch_norm` rows) and 1.12x in float32
+(2,721 against 2,422, compare_amx_float32_explore.json). The default recipe, in
+bfloat16 there, trained in 1.40x the keras.io convnet's wall time, down from 2.15x with
+Keras' layer (compare_amx.json, each ratio within its own pair of runs).
 """
 
 import keras
