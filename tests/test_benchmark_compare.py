@@ -109,7 +109,11 @@ def test_quick_run_has_every_model_and_consistent_numbers(quick_run):
         target = baseline["test_accuracy"] if name == "fashion_mnist_fast" else goal["accuracy_at_least"]
         assert goal["accuracy_met"] == (accuracy > target if name == "fashion_mnist_fast"
                                         else accuracy >= target)
-        assert goal["time_met"] == (row["wall_ratio"] <= goal["wall_ratio_at_most"] + 0.005)
+        # Within the time only where both the total and the median epochs' ratio are;
+        # the stored ratios are rounded to 0.01, so a tie with the limit is not judged here.
+        worst = max(row["wall_ratio"], row["median_wall_ratio"])
+        if abs(worst - goal["wall_ratio_at_most"]) > 0.005:
+            assert goal["time_met"] == (worst <= goal["wall_ratio_at_most"])
         assert goal["met"] == (goal["accuracy_met"] and goal["time_met"])
     best = models["fashion_mnist_best"]
     assert best["test_accuracy_mean"] == round(statistics.mean(
