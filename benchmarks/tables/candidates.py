@@ -99,9 +99,6 @@ def _row(group):
     pairs = ", ".join(f"{r['wall_ratio']:.2f}×" for r in runs)
     goal = pooled_goal(group)
     verdict = goal_text(goal)
-    if goal["met"]:  # how near the line, since a candidate this near is re-run before adopted
-        verdict += (f" ({goal['accuracy_margin_points']:+.2f} pt, "
-                    f"{goal['wall_ratio_margin']:.2f}× to spare)")
     return [f"`{group['recipe']}`", group["change"], f"{group['cpu']}, {group['precision']}",
             seeds, f"{pct(statistics.mean(accuracies))}{spread}", one_pass, evaluate,
             f"{_mean(runs, 'wall_ratio'):.2f}× ({_mean(runs, 'median_wall_ratio'):.2f}×)", pairs,
