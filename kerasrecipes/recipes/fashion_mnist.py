@@ -77,33 +77,35 @@ fashion_mnist_fast = register(
 )
 
 # Aim at 95 % (mean of 3 seeds) within 10x the keras.io convnet's wall time:
-# fashion_vgg_small, whose epochs cost ~48-62 s in float32 on 2 AMD EPYC cores, for 65 epochs, with
-# label smoothing 0.1, decoupled weight decay 5e-4, random erasing after the flip and
-# crop, and the default's 10-view flip_shift TTA at evaluation and in the export. Wider
-# presets or the residual net buy capacity at the cost of those epochs (fashion_resnet at
-# width 2: 5x the multiply-adds). Measured on oneDNN's kernels, seeds 0-2, with flip TTA
-# (this recipe until commit 6de4adf): 94.21 ± 0.08 %, 94.04 % in one forward pass, in
-# 6.02x keras.io's time (5.80x by median epochs; benchmarks/results/compare_best.json,
-# AMD EPYC, float32): short of 95 % by 0.79 points. The same seeds with 23 epochs and no
-# erasing reached 94.03 ± 0.19 % in one pass (5.90x, commit f6cc94e): erasing and 7 more
-# epochs bought nothing measurable, flip TTA +0.17 points. With erasing, the model scores
-# lower on its augmented training batches (93.9-94.1 % in the last epoch, under dropout)
-# than on the validation images (94.2-94.7 %): it underfits rather than overfits. But
-# more capacity does not pay within the budget: at width 1.5 (3.9M parameters, 2.2x the
-# multiply-adds) the 20 epochs that fit reached 94.16 % with flip TTA and 94.10 % in one
-# pass on seed 0 (this recipe: 94.19 % and 93.94 % on seed 0), in 7.52x keras.io's time
-# (9.69x by median epochs), on an Intel Xeon with AVX-512 in float32
+# fashion_vgg_small, whose epochs cost ~48-62 s in float32 on 2 AMD EPYC cores, for 65
+# epochs, with label smoothing 0.1, decoupled weight decay 5e-4, random erasing after
+# the flip and crop, and the default's 10-view flip_shift TTA at evaluation and in the
+# export. Wider presets or the residual net buy capacity at the cost of those epochs
+# (fashion_resnet at width 2: 5x the multiply-adds). Measured on oneDNN's kernels, seeds
+# 0-2, with flip TTA (this recipe until commit 6de4adf): 94.21 ± 0.08 %, 94.04 % in one
+# forward pass, in 6.02x keras.io's time (5.80x by median epochs;
+# benchmarks/results/compare_best.json, AMD EPYC, float32): short of 95 % by 0.79
+# points. The same seeds with 23 epochs and no erasing reached 94.03 ± 0.19 % in one
+# pass (5.90x, commit f6cc94e): erasing and 7 more epochs bought nothing measurable,
+# flip TTA +0.17 points. With erasing, the model scores lower on its augmented training
+# batches (93.9-94.1 % in the last epoch, under dropout) than on the validation images
+# (94.2-94.7 %): it underfits rather than overfits. But more capacity does not pay
+# within the budget: at width 1.5 (3.9M parameters, 2.2x the multiply-adds) the 20
+# epochs that fit reached 94.16 % with flip TTA and 94.10 % in one pass on seed 0 (this
+# recipe: 94.19 % and 93.94 % on seed 0), in 7.52x keras.io's time (9.69x by median
+# epochs), on an Intel Xeon with AVX-512 in float32
 # (benchmarks/results/candidate_best_w15.json). The cheapest published 95 % is ResNet-20
 # (95.6 %, 96.0 % with erasing; Zhong et al., github.com/zhunzhong07/Random-Erasing):
 # 31.0M multiply-adds per 28x28 image for 300 epochs, ~11x the compute that 10x keras.io
 # holds on 2 CPU cores (~50 epochs of this model's 16.3M), so 95 % needs a GPU run; on a
-# CPU with AMX it trains ~4x slower per image than this model in bfloat16, the 16-channel
-# first stage filling the tiles poorly. On such a CPU, in bfloat16, seeds 0-2 trained the
-# same weights with flip TTA (94.16 ± 0.13 %, 6.97x) and with flip_shift: 94.37 ± 0.09 %,
-# +0.18 to +0.25 points on every seed, 93.97 % in one pass, in 4.30x keras.io's time
-# (5.51x by median epochs; benchmarks/results/compare_amx_best.json): short by 0.63.
-# Twice the epochs did pay there: 60 gave seed 0 95.06 % (94.75 % in one pass, +0.72 and
-# +0.93 points over its 30), in 8.32x keras.io's wall time but 10.76x by median epochs
+# CPU with AMX it trains ~4x slower per image than this model in bfloat16, the
+# 16-channel first stage filling the tiles poorly. On such a CPU, in bfloat16, seeds 0-2
+# trained the same weights with flip TTA (94.16 ± 0.13 %, 6.97x) and with flip_shift:
+# 94.37 ± 0.09 %, +0.18 to +0.25 points on every seed, 93.97 % in one pass, in 4.30x
+# keras.io's time (5.51x by median epochs; benchmarks/results/compare_amx_best.json
+# until the 65-epoch run below replaced it): short by 0.63. Twice the epochs did pay
+# there: 60 gave seed 0 95.06 % (94.75 % in one pass, +0.72 and +0.93 points over its
+# 30), in 8.32x keras.io's wall time but 10.76x by median epochs
 # (benchmarks/results/candidate_best_e60_amx.json); 50 gave it 94.66 % in 10.86x (a run
 # stopped after seed 0). With batch norm on TensorFlow's fused kernel
 # (FusedBatchNormalization, ~1.45x faster epochs of this model there), seeds 0-2 at 60
@@ -113,13 +115,14 @@ fashion_mnist_fast = register(
 # accuracy 0.03 points short of it. At 65 epochs the same seeds, each beside its own
 # keras.io run: 95.01 ± 0.03 % (95.00 / 94.99 / 95.05), 94.74 % in one pass, in 8.64x
 # keras.io's time (9.10x by median epochs; 7.93x, 11.30x and 6.70x within the pairs;
-# benchmarks/results/compare_amx_best.json, commit 272e700): the goal met on that CPU, by
-# 0.01 points, so this recipe trains 65 epochs; the 30 it trained until then gave
+# benchmarks/results/compare_amx_best.json, commit 272e700): the goal met on that CPU,
+# by 0.01 points, so this recipe trains 65 epochs; the 30 it trained until then gave
 # 94.37 ± 0.09 % in 4.30x there (commit af6b12a). The accuracy has levelled off at about
 # 95.0 % from 60 epochs on (seed 0: 95.06 and 94.95 % at 60, 95.00 % at 65), so more
-# epochs are not the way to a margin. Without AMX it trains in float32, ~2x slower per
-# epoch than in bfloat16 there, so 65 epochs exceed the 10x on such CPUs (not measured
-# at 65; 30 epochs took 6.02x on the AMD EPYC with Keras' batch norm).
+# epochs are not the way to a margin. Without AMX it trains in float32, whose training
+# step of this model ran 1.6-1.8x slower than bfloat16's on that CPU (an ad hoc probe),
+# so 65 epochs likely exceed the 10x on such CPUs (not measured at 65; 30 epochs took
+# 6.02x on the AMD EPYC with Keras' batch norm).
 fashion_mnist_best = register(
     "fashion_mnist_best",
     dict(_FASHION_MNIST, model="fashion_vgg_small", epochs=65, augment="flip_crop_erase",
