@@ -119,10 +119,11 @@ fashion_mnist_fast = register(
 # by 0.01 points, so this recipe trains 65 epochs; the 30 it trained until then gave
 # 94.37 ± 0.09 % in 4.30x there (commit af6b12a). The accuracy has levelled off at about
 # 95.0 % from 60 epochs on (seed 0: 95.06 and 94.95 % at 60, 95.00 % at 65), so more
-# epochs are not the way to a margin. Without AMX it trains in float32, whose training
-# step of this model ran 1.6-1.8x slower than bfloat16's on that CPU (an ad hoc probe),
-# so 65 epochs likely exceed the 10x on such CPUs (not measured at 65; 30 epochs took
-# 6.02x on the AMD EPYC with Keras' batch norm).
+# epochs are not the way to a margin. Without AMX it trains in float32, whose epochs of
+# this model ran 1.6-1.9x slower than bfloat16's on that CPU: 5 of them (median 37.5 s)
+# took 1.00x keras.io's time by median epochs (an ad hoc `compare.py --only-best
+# --precision float32 --best-seeds 1 --set epochs=5` at commit b1730a2), so 65 come to
+# ~13x and about 50 fit in 10x there: in float32 the recipe misses its time goal.
 fashion_mnist_best = register(
     "fashion_mnist_best",
     dict(_FASHION_MNIST, model="fashion_vgg_small", epochs=65, augment="flip_crop_erase",
