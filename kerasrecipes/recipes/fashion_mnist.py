@@ -77,13 +77,14 @@ fashion_mnist_fast = register(
 )
 
 # Aim at 95 % (mean of 3 seeds) within 10x the keras.io convnet's wall time:
-# fashion_vgg_small, whose epochs cost ~48-62 s in float32 on 2 AMD EPYC cores, for 65
-# epochs, with label smoothing 0.1, decoupled weight decay 5e-4, random erasing after
-# the flip and crop, and the default's 10-view flip_shift TTA at evaluation and in the
-# export. Wider presets or the residual net buy capacity at the cost of those epochs
-# (fashion_resnet at width 2: 5x the multiply-adds). Measured on oneDNN's kernels, seeds
-# 0-2, with flip TTA (this recipe until commit 6de4adf): 94.21 ± 0.08 %, 94.04 % in one
-# forward pass, in 6.02x keras.io's time (5.80x by median epochs;
+# fashion_vgg_small for 65 epochs (sized on a CPU with AMX, in bfloat16; in float32 its
+# epochs cost ~48-62 s on 2 AMD EPYC cores, too many for 65: see the end), with label
+# smoothing 0.1, decoupled weight decay 5e-4, random erasing after the flip and crop,
+# and the default's 10-view flip_shift TTA at evaluation and in the export. Wider
+# presets or the residual net buy capacity at the cost of those epochs (fashion_resnet
+# at width 2: 5x the multiply-adds). Measured on oneDNN's kernels, seeds 0-2, with flip
+# TTA (this recipe until commit 6de4adf): 94.21 ± 0.08 %, 94.04 % in one forward pass,
+# in 6.02x keras.io's time (5.80x by median epochs;
 # benchmarks/results/compare_best.json, AMD EPYC, float32): short of 95 % by 0.79
 # points. The same seeds with 23 epochs and no erasing reached 94.03 ± 0.19 % in one
 # pass (5.90x, commit f6cc94e): erasing and 7 more epochs bought nothing measurable,
